@@ -21,6 +21,8 @@ export interface MockServiceConfig {
   sequence: 'stay' | 'cycle';
   /** recorded | none | a factor (e.g. 0.5 means half the recorded latency). */
   timing: 'recorded' | 'none' | number;
+  /** JSONPaths ignored when matching request bodies (fields that change every run, e.g. `$.orderId`). */
+  ignore: string[];
 }
 
 export interface ReplayConfig {
