@@ -1,0 +1,91 @@
+import { resolve } from 'node:path';
+import { parse, findConfig, loadConfigOrExit, useColor, UsageError, EXIT, type Io } from '../util.js';
+import { runReplay } from '../../engine/run.js';
+import { defaultContext, consoleLogger } from '../../engine/context.js';
+import { formatSummary, formatProgress } from '../../engine/report/index.js';
+
+const help = `Usage: reprise run [options]
+
+Replay the inbound traffic against the target with the dependencies mocked, validate every response,
+evaluate the quality gates and write the run to .reprise/runs/<run-id>/.
+
+Options:
+  -c, --config FILE       config file (default: ./reprise.yaml)
+  -t, --target URL        override target
+      --traffic A,B       override traffic sources (comma-separated paths)
+      --concurrency N     override replay.concurrency
+      --time-scale X      override replay.time_scale (0: no waiting)
+      --baseline SPEC     override baseline (previous | run id | path)
+      --json              print the run summary as JSON instead of the terminal summary
+      --no-color          no ANSI colours
+  -q, --quiet             no progress line
+  -h, --help              show this help
+`;
+
+function num(name: string, v: string | undefined, min: number): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isFinite(n) || n < min) throw new UsageError(`--${name} must be a number ≥ ${min}, got '${v}'`);
+  return n;
+}
+
+export const runCommand = {
+  summary: 'replay traffic, validate, evaluate gates, write a run',
+  help,
+  async run(args: string[], io: Io): Promise<number> {
+    const { values } = parse(args, {
+      config: { type: 'string', short: 'c' },
+      target: { type: 'string', short: 't' },
+      traffic: { type: 'string' },
+      concurrency: { type: 'string' },
+      'time-scale': { type: 'string' },
+      baseline: { type: 'string' },
+      json: { type: 'boolean' },
+      color: { type: 'boolean' },
+      'no-color': { type: 'boolean' },
+      quiet: { type: 'boolean', short: 'q' },
+    });
+    const config = await loadConfigOrExit(io, findConfig(io.cwd, values.config));
+    if (values.target) {
+      try {
+        new URL(values.target);
+      } catch {
+        throw new UsageError(`--target must be a URL, got '${values.target}'`);
+      }
+      config.target = values.target;
+    }
+    if (values.traffic) config.traffic = values.traffic.split(',').filter(Boolean).map((p) => resolve(io.cwd, p));
+    const c = num('concurrency', values.concurrency, 1);
+    if (c !== undefined) config.replay.concurrency = Math.floor(c);
+    const ts = num('time-scale', values['time-scale'], 0);
+    if (ts !== undefined) config.replay.time_scale = ts;
+    if (values.baseline) config.baseline = values.baseline;
+
+    const color = useColor(io, values['no-color'] ? false : values.color);
+    const ctx = defaultContext({ logger: consoleLogger(io.env.REPRISE_LOG === 'debug' ? 'debug' : 'warn', io.err) });
+    const live = !values.quiet && !values.json && !!io.err.isTTY;
+    if (live) {
+      ctx.events.on('request:done', (p) => {
+        io.err.write(`\r\x1b[2K${formatProgress(p.done, p.total, p.passed, p.failed)}`);
+      });
+    }
+    const ac = new AbortController();
+    const onSig = () => {
+      if (ac.signal.aborted) process.exit(130);
+      io.err.write('\nreprise: stopping (Ctrl-C again to force)…\n');
+      ac.abort(new Error('interrupted'));
+    };
+    process.on('SIGINT', onSig);
+    process.on('SIGTERM', onSig);
+    try {
+      const outcome = await runReplay({ config, ctx, signal: ac.signal });
+      if (live) io.err.write('\r\x1b[2K');
+      if (values.json) io.out.write(JSON.stringify(outcome.summary, null, 2) + '\n');
+      else io.out.write(formatSummary(outcome.summary, { color, width: io.out.columns }) + `\nrun folder: ${outcome.runDir}\n`);
+      return outcome.exitCode === 0 ? EXIT.ok : EXIT.gateFailed;
+    } finally {
+      process.off('SIGINT', onSig);
+      process.off('SIGTERM', onSig);
+    }
+  },
+};
