@@ -21,6 +21,10 @@ export interface Validation {
   fieldsCompared: number;
   /** Failing differences first; ignored ones are kept (with `ignored` set) so the UI can grey them out. */
   diffs: FieldDiff[];
+  /** A remark about how the response was judged (e.g. no recorded response to compare with). */
+  note?: string;
+  /** How many differences were left out of `diffs` because of `ValidateOptions.maxDiffs`. */
+  diffsOmitted?: number;
 }
 
 export interface ValidateOptions {
@@ -34,4 +38,6 @@ export interface ValidateOptions {
   shapeOnly: boolean;
   /** Recognise common noise (UUIDs, timestamps, hashes, JWTs, Date headers) without a learning run. */
   autoNoise?: boolean;
+  /** Cap on `diffs` entries kept (failing ones first); counts are unaffected. Default 500. */
+  maxDiffs?: number;
 }
