@@ -66,4 +66,22 @@ export interface RunSummary {
   sourceIssues: { file: string; line?: number; entry?: number; severity: string; message: string }[];
   abortReason?: string;
   error?: string;
+  /** The first failed or errored requests (at most 10, in the order they finished), so a summary can name
+   * them without reading results.jsonl. Filled by RunWriter. */
+  failures?: FailureBrief[];
+}
+
+/** A failed request in brief (see RunSummary.failures). URL is redacted. */
+export interface FailureBrief {
+  pairId: string;
+  endpoint: string;
+  method: string;
+  url: string;
+  outcome: 'fail' | 'error';
+  expectedStatus?: number;
+  actualStatus?: number;
+  /** First failing diff path (`status`, `$.items[0].price`, `header.content-type`) or the error code. */
+  firstDiff?: string;
+  /** One line: `$.price: expected 10, got 12` or `ECONNREFUSED: connect …`. */
+  message?: string;
 }
