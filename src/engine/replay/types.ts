@@ -25,6 +25,8 @@ export interface RequestResult {
   validation?: Validation;
   /** pass: validated and matched; fail: mismatched; error: no response; skipped: not sent. */
   outcome: 'pass' | 'fail' | 'error' | 'skipped';
+  /** Why the outcome is what it is when that is not obvious (e.g. no recorded response to compare). */
+  note?: string;
   /** The actual response, kept for diffs (body possibly truncated to a size cap). */
   actual?: { status: number; headers: Record<string, string | string[]>; body?: string; bodyEncoding?: 'utf8' | 'base64'; truncated?: boolean };
 }
