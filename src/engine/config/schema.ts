@@ -1,0 +1,489 @@
+/**
+ * The zod schema of reprise.yaml as written (raw), and resolveConfig() which turns a valid raw config into
+ * the RepriseConfig the engine consumes (defaults applied, durations in ms, paths absolute).
+ *
+ * Every key carries a description and an example: this schema drives the JSON Schema (json-schema.ts),
+ * completion and hover in the editor. Objects are strict: unknown keys are errors.
+ */
+import * as path from 'node:path';
+import { z } from 'zod';
+import { DURATION_HELP, DURATION_PATTERN, parseDuration } from './duration.js';
+import type { MockServiceConfig, RepriseConfig } from './types.js';
+import { KNOWN_GATES, type GateName } from '../gates/known.js';
+import { gateProblem } from '../gates/parse.js';
+
+// ---------------------------------------------------------------------------------------------------------
+// Annotations: a friendlier code and message for problems with a particular value. load.ts finds the schema
+// at an issue's path (schemaAt) and uses its annotation instead of zod's generic wording.
+
+export interface ValueAnnotation {
+  /** Issue code used for any problem with this value (other than a missing key). */
+  code: string;
+  /** Message for a bad value; receives the value as written. */
+  message: (value: unknown) => string;
+}
+const ANNOTATIONS = new WeakMap<object, ValueAnnotation>();
+
+function annotate<T extends z.ZodType>(schema: T, code: string, message: (value: unknown) => string): T {
+  ANNOTATIONS.set(schema, { code, message });
+  return schema;
+}
+
+/** Shown in messages: `"fast"`, `5`, `a list`, `a mapping`. */
+export function showValue(v: unknown): string {
+  if (v === null) return 'null';
+  if (v === undefined) return 'nothing';
+  if (Array.isArray(v)) return 'a list';
+  if (typeof v === 'object') return 'a mapping';
+  if (typeof v === 'string') return JSON.stringify(v.length > 60 ? `${v.slice(0, 57)}...` : v);
+  return String(v);
+}
+
+function doc<T extends z.ZodType>(schema: T, description: string, example: unknown, dflt?: unknown): T {
+  const meta: Record<string, unknown> = { description, examples: [example] };
+  if (dflt !== undefined) meta.default = dflt;
+  const out = schema.meta(meta) as T;
+  const a = ANNOTATIONS.get(schema);
+  if (a) ANNOTATIONS.set(out, a); // meta() returns a copy: keep the annotation on it
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Building blocks
+
+const SERVICE_RE = /^(?!\.\.?$)[^\\/\s]+$/;
+const ENV_RE = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const CAPTURE_NAME_RE = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
+const CAPTURE_SOURCE_RE = /^(\$|header\.).+|^\$$/;
+const TIMING_FACTOR_RE = /^\s*\d+(?:\.\d+)?\s*x\s*$/;
+
+const httpUrl = (what: string) =>
+  annotate(
+    z.url({ protocol: /^https?$/ }),
+    'invalid-value',
+    (v) =>
+      typeof v === 'string' && !/^[a-z]+:\/\//i.test(v)
+        ? `${what} must be an http(s) URL: ${showValue(v)} has no scheme — did you mean "http://${v}"?`
+        : `${what} must be an http(s) URL such as http://localhost:8080, got ${showValue(v)}`,
+  );
+
+const pathList = (what: string) =>
+  annotate(
+    z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]),
+    'invalid-type',
+    (v) => `expected a path or a list of paths for ${what}, got ${Array.isArray(v) && v.length === 0 ? 'an empty list' : showValue(v)}`,
+  );
+
+const globList = (what: string) =>
+  annotate(
+    z.union([z.string().min(1), z.array(z.string().min(1))]),
+    'invalid-type',
+    (v) => `expected a glob or a list of globs for ${what}, got ${showValue(v)}`,
+  );
+
+const duration = (what: string) =>
+  annotate(
+    z.union([z.number().min(0), z.string().regex(new RegExp(DURATION_PATTERN))]),
+    'bad-duration',
+    (v) => `${showValue(v)} is not a valid ${what} — ${DURATION_HELP}`,
+  );
+
+// ---------------------------------------------------------------------------------------------------------
+// Sections
+
+export const MockSchema = doc(
+  z.strictObject({
+    service: doc(
+      annotate(z.string().regex(SERVICE_RE), 'invalid-value', (v) =>
+        `service must be a name without spaces or slashes (it names the stubs folder), got ${showValue(v)}`),
+      'Name of the dependency this mock stands in for. Outbound pairs recorded with this service name become its stubs.',
+      'payment-api',
+    ),
+    port: doc(
+      annotate(z.number().int().min(0).max(65535), 'invalid-value', (v) =>
+        `port must be a whole number from 1 to 65535 (0 picks a free port), got ${showValue(v)}`),
+      'Port the mock listens on. The service under test must call the dependency here (see `env`). 0 picks a free port.',
+      8081,
+    ),
+    host: doc(
+      z.string().min(1),
+      'Address the mock binds to. Keep 127.0.0.1 unless the service runs in a container.',
+      '127.0.0.1',
+      '127.0.0.1',
+    ).optional(),
+    traffic: doc(
+      pathList('mock traffic'),
+      'Traffic sources (files or folders, relative to this file) whose outbound calls feed this mock. Default: the run\'s `traffic`.',
+      './prod-traffic/payment-api/',
+    ).optional(),
+    stubs: doc(
+      z.string().min(1),
+      'Folder of hand-written or promoted stub files for this mock. Default: .reprise/stubs/<service>.',
+      './stubs/payment-api',
+    ).optional(),
+    env: doc(
+      annotate(z.string().regex(ENV_RE), 'invalid-value', (v) =>
+        `env must be an environment variable name (letters, digits, _), got ${showValue(v)}`),
+      'Environment variable through which the service under test is told the mock\'s URL (e.g. http://127.0.0.1:8081).',
+      'PAYMENT_API_URL',
+    ).optional(),
+    ignore: doc(
+      z.array(z.string().min(1)),
+      'Request-body JSONPaths ignored when matching calls to recorded stubs (fields that change every run).',
+      ['$.orderId', '$.timestamp'],
+      [],
+    ).optional(),
+    unmatched: doc(
+      z.strictObject({
+        status: doc(
+          annotate(z.number().int().min(100).max(599), 'invalid-value', (v) =>
+            `unmatched.status must be an HTTP status from 100 to 599, got ${showValue(v)}`),
+          'Status answered to a call that matches no stub.',
+          501,
+          501,
+        ).optional(),
+        passthrough: doc(
+          httpUrl('unmatched.passthrough'),
+          'Forward calls that match no stub to this real service instead of answering with `status`.',
+          'https://payments.example.com',
+        ).optional(),
+      }),
+      'What a call that matches no recorded stub is answered with: a status, or passthrough to a real service.',
+      { status: 501 },
+      { status: 501 },
+    ).optional(),
+    sequence: doc(
+      annotate(z.enum(['stay', 'cycle']), 'invalid-value', (v) => `sequence must be "stay" or "cycle", got ${showValue(v)}`),
+      'When a call was recorded several times with different responses, they are played in order; after the last: `stay` on it or `cycle` back to the first.',
+      'stay',
+      'stay',
+    ).optional(),
+    timing: doc(
+      annotate(
+        z.union([z.enum(['recorded', 'none']), z.string().regex(TIMING_FACTOR_RE), z.number().min(0)]),
+        'invalid-value',
+        (v) => `timing must be "recorded", "none" or a factor of the recorded latency such as "0.5x", got ${showValue(v)}`,
+      ),
+      'Response latency of the mock: `recorded` (as captured), `none` (answer at once), or a factor of the recorded latency like "0.5x".',
+      'recorded',
+      'none',
+    ).optional(),
+  }),
+  'One mocked dependency: an in-process HTTP server answering the service\'s outbound calls from recorded traffic.',
+  { service: 'payment-api', port: 8081, env: 'PAYMENT_API_URL' },
+);
+
+export const ReplaySchema = doc(
+  z.strictObject({
+    concurrency: doc(
+      annotate(z.number().int().min(1).max(10_000), 'invalid-value', (v) =>
+        `concurrency must be a whole number of at least 1, got ${showValue(v)}`),
+      'Requests in flight at once; sessions run in parallel up to this.',
+      10,
+      10,
+    ).optional(),
+    time_scale: doc(
+      annotate(z.number().min(0), 'invalid-value', (v) => `time_scale must be a number of at least 0, got ${showValue(v)}`),
+      'Recorded gaps between requests are divided by this: 1 = real time, 10 = ten times faster, 0 = no waiting.',
+      10,
+      1,
+    ).optional(),
+    max_delay: doc(duration('max_delay'), 'Cap on any single wait between requests. 0 sends as fast as possible.', '5s', '5s').optional(),
+    timeout: doc(duration('timeout'), 'Timeout of each replayed request.', '10s', '10s').optional(),
+    capture: doc(
+      z.record(
+        annotate(z.string().regex(CAPTURE_NAME_RE), 'invalid-value', (v) =>
+          `capture names must start with a letter or _ (then letters, digits, _ . -), got ${showValue(v)}`),
+        annotate(z.string().regex(CAPTURE_SOURCE_RE), 'invalid-value', (v) =>
+          `a capture is a JSONPath into the response body ("$.access_token") or "header.<name>", got ${showValue(v)}`),
+      ),
+      'Values captured from responses and reused in later requests of the same session as {{name}}: name → JSONPath (`$.access_token`) or `header.<name>`.',
+      { token: '$.access_token', session: 'header.x-session-id' },
+      {},
+    ).optional(),
+    headers: doc(
+      z.record(
+        z.string().min(1),
+        annotate(z.union([z.string(), z.number(), z.boolean()]), 'invalid-type', (v) =>
+          `a header value must be a string, got ${showValue(v)}`),
+      ),
+      'Headers added to (or replacing) every replayed request; values may use {{name}} captured values.',
+      { authorization: 'Bearer {{token}}' },
+      {},
+    ).optional(),
+    include: doc(
+      globList('include'),
+      'Only replay requests whose endpoint (`GET /orders/*`) or session matches one of these globs. Empty: all.',
+      ['GET /orders/**', 'POST /checkout'],
+      [],
+    ).optional(),
+    exclude: doc(
+      globList('exclude'),
+      'Skip requests whose endpoint or session matches one of these globs.',
+      ['* /health', '* /metrics'],
+      [],
+    ).optional(),
+  }),
+  'How inbound traffic is replayed against the target.',
+  { concurrency: 10, time_scale: 10, max_delay: '5s', timeout: '10s' },
+);
+
+export const ValidateSchema = doc(
+  z.strictObject({
+    ignore: doc(
+      z.array(z.string().min(1)),
+      'Fields ignored when comparing responses: body JSONPaths (`$.createdAt`, `$..id`) and `header.<name>`.',
+      ['$.createdAt', '$..id', 'header.date'],
+      [],
+    ).optional(),
+    tolerances: doc(
+      z.record(
+        z.string().min(1),
+        annotate(z.number().min(0), 'invalid-value', (v) => `a tolerance must be a number of at least 0, got ${showValue(v)}`),
+      ),
+      'Numeric fields compared with an absolute tolerance: JSONPath → allowed difference.',
+      { '$.total': 0.01 },
+      {},
+    ).optional(),
+    headers: doc(
+      z.array(z.string().min(1)),
+      'Response headers whose values are compared (case-insensitive names).',
+      ['content-type', 'cache-control'],
+      ['content-type'],
+    ).optional(),
+    shape_only: doc(
+      z.boolean(),
+      'Compare only the shape of JSON bodies (keys and types), not the values.',
+      false,
+      false,
+    ).optional(),
+    auto_noise: doc(
+      z.boolean(),
+      'Detect fields that differ between identical recorded requests (timestamps, ids) and ignore them.',
+      true,
+      false,
+    ).optional(),
+  }),
+  'How replayed responses are compared with the recorded ones.',
+  { ignore: ['$.createdAt', 'header.date'], tolerances: { '$.total': 0.01 } },
+);
+
+function gateSchema(name: GateName) {
+  const info = KNOWN_GATES[name];
+  const s = z.string().superRefine((v, ctx) => {
+    const problem = gateProblem(name, v);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem, params: { code: 'bad-gate' } });
+  });
+  annotate(s, 'bad-gate', (v) => `${name}: a gate is a comparison in quotes such as "${info.example}", got ${showValue(v)}`);
+  return doc(s, info.description, info.example);
+}
+
+const gateShape = Object.fromEntries(
+  (Object.keys(KNOWN_GATES) as GateName[]).map((n) => [n, gateSchema(n).optional()]),
+) as { [K in GateName]: z.ZodOptional<z.ZodString> };
+
+export const QualityGatesSchema = doc(
+  z.strictObject(gateShape),
+  'Conditions a run must meet to pass: gate → comparison. Quote expressions that start with ">" (YAML reads a bare > as a folded block).',
+  { status_pass_rate: '>= 0.99', unmatched_requests: '== 0', latency_p95_delta: '<= +10%' },
+  {},
+);
+
+export const RawConfigSchema = z
+  .strictObject({
+    target: doc(httpUrl('target'), 'Base URL of the locally running service that traffic is replayed against.', 'http://localhost:8080'),
+    traffic: doc(
+      pathList('traffic'),
+      'Recorded traffic to replay: files or folders (JSONL, HAR, proxymock, GoReplay, Keploy, WireMock), relative to this file. Several sources are mixed in one run.',
+      ['./prod-traffic/', './local-traffic/'],
+    ),
+    mocks: doc(
+      z.array(MockSchema),
+      'Dependencies of the service, mocked from recorded outbound traffic while replaying.',
+      [{ service: 'payment-api', port: 8081, env: 'PAYMENT_API_URL' }],
+      [],
+    ).optional(),
+    replay: ReplaySchema.optional(),
+    validate: ValidateSchema.optional(),
+    quality_gates: QualityGatesSchema.optional(),
+    baseline: doc(
+      z.string().min(1),
+      'Run compared against by *_delta gates and reports: "previous" (the last completed run), a run id, or a path to a run folder.',
+      'previous',
+    ).optional(),
+    runs_dir: doc(z.string().min(1), 'Folder runs are written to, relative to this file.', '.reprise/runs', '.reprise/runs').optional(),
+  })
+  .meta({
+    title: 'Reprise configuration (reprise.yaml)',
+    description: 'Replay captured HTTP traffic against a local service, with mocks, validation and quality gates.',
+  });
+
+export type RawConfig = z.infer<typeof RawConfigSchema>;
+export type RawMock = z.infer<typeof MockSchema>;
+
+/** The top-level keys, in documentation order. */
+export const TOP_LEVEL_KEYS = Object.keys(RawConfigSchema.shape);
+
+// ---------------------------------------------------------------------------------------------------------
+// Schema navigation (for issue mapping, completion and hover)
+
+interface Def {
+  type: string;
+  innerType?: z.ZodType;
+  in?: z.ZodType;
+  shape?: Record<string, z.ZodType>;
+  element?: z.ZodType;
+  valueType?: z.ZodType;
+  options?: z.ZodType[];
+}
+const defOf = (s: z.ZodType): Def => (s as unknown as { _zod: { def: Def } })._zod.def;
+
+/** Each schema from `s` down through optional/default/nullable/pipe wrappers. */
+function wrappers(s: z.ZodType): z.ZodType[] {
+  const out = [s];
+  for (;;) {
+    const d = defOf(out[out.length - 1]);
+    const next = d.innerType ?? (d.type === 'pipe' ? d.in : undefined);
+    if (!next) return out;
+    out.push(next);
+  }
+}
+
+/** The schema of the value at `path` (keys and list indexes), or undefined when the path leads nowhere. */
+export function schemaAt(path: readonly PropertyKey[], root: z.ZodType = RawConfigSchema): z.ZodType | undefined {
+  let cur: z.ZodType | undefined = root;
+  for (const seg of path) {
+    if (!cur) return undefined;
+    cur = child(cur, seg);
+  }
+  return cur;
+}
+
+function child(s: z.ZodType, seg: PropertyKey): z.ZodType | undefined {
+  const inner = wrappers(s).at(-1)!;
+  const d = defOf(inner);
+  switch (d.type) {
+    case 'object':
+      return typeof seg === 'string' && d.shape && Object.prototype.hasOwnProperty.call(d.shape, seg) ? d.shape[seg] : undefined;
+    case 'array':
+      return typeof seg === 'number' ? d.element : undefined;
+    case 'record':
+      return typeof seg === 'string' ? d.valueType : undefined;
+    case 'union':
+      for (const o of d.options ?? []) {
+        const c = child(o, seg);
+        if (c) return c;
+      }
+      return undefined;
+    default:
+      return undefined;
+  }
+}
+
+/** The friendlier code/message attached to the value schema at `path`, if any. */
+export function annotationAt(path: readonly PropertyKey[]): ValueAnnotation | undefined {
+  const s = schemaAt(path);
+  if (!s) return undefined;
+  for (const w of wrappers(s)) {
+    const a = ANNOTATIONS.get(w);
+    if (a) return a;
+  }
+  return undefined;
+}
+
+/** The keys an object at `path` accepts (for "did you mean" and completion); [] when it is not an object. */
+export function keysAt(path: readonly PropertyKey[]): string[] {
+  const s = schemaAt(path);
+  if (!s) return [];
+  const d = defOf(wrappers(s).at(-1)!);
+  return d.type === 'object' && d.shape ? Object.keys(d.shape) : [];
+}
+
+/** Description, example and default of the key at `path`, from the schema's metadata (for hover). */
+export function describeKey(path: readonly PropertyKey[]): { description?: string; example?: unknown; default?: unknown } | undefined {
+  const s = schemaAt(path);
+  if (!s) return undefined;
+  for (const w of wrappers(s)) {
+    const m = w.meta() as { description?: string; examples?: unknown[]; default?: unknown } | undefined;
+    if (m?.description) return { description: m.description, example: m.examples?.[0], default: m.default };
+  }
+  return undefined;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Resolution
+
+export const DEFAULTS = {
+  replay: { concurrency: 10, time_scale: 1, max_delay: 5000, timeout: 10_000 },
+  validate: { headers: ['content-type'] },
+  mock: { host: '127.0.0.1', unmatchedStatus: 501, sequence: 'stay', timing: 'none' },
+  runs_dir: '.reprise/runs',
+  stubs_dir: '.reprise/stubs',
+} as const;
+
+const list = (v: string | string[] | undefined): string[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
+
+/**
+ * Applies defaults, converts durations to ms and resolves paths. `raw` must already be valid against
+ * RawConfigSchema. `file` is the config file ('' for an in-memory config); `root` defaults to its folder
+ * (or the current directory when there is no file).
+ */
+export function resolveConfig(raw: RawConfig, file: string, root?: string): RepriseConfig {
+  const absFile = file ? path.resolve(file) : '';
+  const base = path.resolve(root ?? (absFile ? path.dirname(absFile) : process.cwd()));
+  const abs = (p: string) => path.resolve(base, p);
+  const r = raw.replay ?? {};
+  const v = raw.validate ?? {};
+  const config: RepriseConfig = {
+    file: absFile,
+    root: base,
+    target: raw.target,
+    traffic: list(raw.traffic).map(abs),
+    mocks: (raw.mocks ?? []).map((m) => resolveMock(m, base)),
+    replay: {
+      concurrency: r.concurrency ?? DEFAULTS.replay.concurrency,
+      time_scale: r.time_scale ?? DEFAULTS.replay.time_scale,
+      max_delay: r.max_delay === undefined ? DEFAULTS.replay.max_delay : parseDuration(r.max_delay),
+      timeout: r.timeout === undefined ? DEFAULTS.replay.timeout : parseDuration(r.timeout),
+      capture: { ...(r.capture ?? {}) },
+      headers: Object.fromEntries(Object.entries(r.headers ?? {}).map(([k, val]) => [k, String(val)])),
+      include: list(r.include),
+      exclude: list(r.exclude),
+    },
+    validate: {
+      ignore: [...(v.ignore ?? [])],
+      tolerances: { ...(v.tolerances ?? {}) },
+      headers: (v.headers ?? DEFAULTS.validate.headers).map((h) => h.toLowerCase()),
+      shape_only: v.shape_only ?? false,
+      auto_noise: v.auto_noise ?? false,
+    },
+    quality_gates: Object.fromEntries(Object.entries(raw.quality_gates ?? {}).filter(([, e]) => e !== undefined)) as Record<string, string>,
+    runs_dir: abs(raw.runs_dir ?? DEFAULTS.runs_dir),
+  };
+  if (raw.baseline !== undefined) config.baseline = raw.baseline;
+  return config;
+}
+
+function resolveMock(m: RawMock, base: string): MockServiceConfig {
+  const out: MockServiceConfig = {
+    service: m.service,
+    port: m.port,
+    host: m.host ?? DEFAULTS.mock.host,
+    traffic: list(m.traffic).map((p) => path.resolve(base, p)),
+    stubs: path.resolve(base, m.stubs ?? path.join(DEFAULTS.stubs_dir, m.service)),
+    unmatched: { status: m.unmatched?.status ?? DEFAULTS.mock.unmatchedStatus },
+    sequence: m.sequence ?? DEFAULTS.mock.sequence,
+    timing: resolveTiming(m.timing),
+    ignore: [...(m.ignore ?? [])],
+  };
+  if (m.unmatched?.passthrough !== undefined) out.unmatched.passthrough = m.unmatched.passthrough;
+  if (m.env !== undefined) out.env = m.env;
+  return out;
+}
+
+function resolveTiming(t: RawMock['timing']): MockServiceConfig['timing'] {
+  if (t === undefined) return DEFAULTS.mock.timing;
+  if (typeof t === 'number') return t;
+  if (t === 'recorded' || t === 'none') return t;
+  return Number(t.trim().replace(/\s*x$/, ''));
+}
