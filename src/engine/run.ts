@@ -15,6 +15,8 @@ import { startMocks, type MockManager } from './mocks/index.js';
 import { validateResponse } from './validate/index.js';
 import { evaluateGates } from './gates/index.js';
 import { MetricsCollector, RunWriter, resolveBaseline } from './report/index.js';
+import { applyNoise, loadNoiseModel, noiseFilePath } from './validate/index.js';
+import { endpointKey } from './store/endpoint.js';
 
 export interface RunOptions {
   config: RepriseConfig;
@@ -38,14 +40,20 @@ export interface RunOutcome {
   exitCode: 0 | 1;
 }
 
+const baseOptions = new WeakMap<RepriseConfig['validate'], ValidateOptions>();
+
 function validateOptionsFor(config: RepriseConfig, pair: Pair): ValidateOptions {
-  const base: ValidateOptions = {
-    ignore: config.validate.ignore,
-    tolerances: config.validate.tolerances,
-    headers: config.validate.headers,
-    shapeOnly: config.validate.shape_only,
-    autoNoise: config.validate.auto_noise,
-  };
+  let base = baseOptions.get(config.validate);
+  if (!base) {
+    base = {
+      ignore: config.validate.ignore,
+      tolerances: config.validate.tolerances,
+      headers: config.validate.headers,
+      shapeOnly: config.validate.shape_only,
+      autoNoise: config.validate.auto_noise,
+    };
+    baseOptions.set(config.validate, base);
+  }
   const extra = pair.meta?.ignore;
   if (Array.isArray(extra) && extra.length) {
     return { ...base, ignore: [...base.ignore, ...extra.filter((x): x is string => typeof x === 'string')] };
@@ -76,14 +84,37 @@ export async function runReplay(opts: RunOptions): Promise<RunOutcome> {
     for await (const _ of inbound()) total++;
   }
 
+  const metrics = new MetricsCollector();
   const writer = await RunWriter.create(config.runs_dir, {
     target: config.target,
     traffic: config.traffic,
     configPath: config.file || undefined,
+    collector: metrics,
+    clock: ctx.clock,
+    logger: ctx.logger,
   });
   const runId = writer.runId;
   ctx.events.emit('run:start', { runId, total: total ?? 0 });
-  const metrics = new MetricsCollector();
+  const noise = config.root ? await loadNoiseModel(noiseFilePath(config.root)).catch((e: Error) => {
+    ctx.logger.warn(e.message);
+    return undefined;
+  }) : undefined;
+  const optsByEndpoint = new Map<string, ValidateOptions>();
+  const validateOptions = (pair: Pair): ValidateOptions => {
+    let o = validateOptionsFor(config, pair);
+    if (noise) {
+      const ep = endpointKey(pair.request.method, pair.request.url);
+      if (o.ignore === config.validate.ignore) {
+        const cached = optsByEndpoint.get(ep);
+        if (cached) return cached;
+        o = applyNoise(o, noise, ep);
+        if (optsByEndpoint.size < 10000) optsByEndpoint.set(ep, o);
+      } else {
+        o = applyNoise(o, noise, ep);
+      }
+    }
+    return o;
+  };
   let mocks: MockManager | undefined;
   let aborted = false;
   let abortReason: string | undefined;
@@ -107,7 +138,7 @@ export async function runReplay(opts: RunOptions): Promise<RunOutcome> {
       pairs: readPairs(config.traffic, { signal, onIssue, direction: 'in' }),
       target: config.target,
       config: config.replay,
-      validate: (pair, actual) => validateResponse(pair.response, actual, validateOptionsFor(config, pair)),
+      validate: (pair, actual) => validateResponse(pair.response, actual, validateOptions(pair)),
       onResult: async (r) => {
         metrics.add(r);
         await writer.result(r);
@@ -124,8 +155,11 @@ export async function runReplay(opts: RunOptions): Promise<RunOutcome> {
       metrics.addMockStats(mocks.stats());
       for (const u of mocks.unmatched()) await writer.unmatched(u);
     }
-    const m: Metrics = metrics.finish(ctx.clock.monotonic() - started);
+    const m: Metrics = metrics.finish(summary.durationMs);
     const gates = evaluateGates(config.quality_gates, m, baseline?.summary.metrics ?? null);
+    if (m.sent === 0 && !aborted) {
+      gates.push({ name: 'requests_sent', expression: '> 0', measured: 0, pass: false, note: 'no inbound request was replayed: check traffic sources and include/exclude' });
+    }
     const allPass = gates.every((g) => g.pass);
     const final: RunSummary = {
       ...writer.summary,
