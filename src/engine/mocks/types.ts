@@ -24,7 +24,8 @@ export interface NearStub {
 }
 
 export interface MatcherFailure {
-  matcher: 'method' | 'path' | 'query' | 'header' | 'body';
+  /** `scenario`: every request matcher passed but the stub waits for another sequence/scenario state. */
+  matcher: 'method' | 'path' | 'query' | 'header' | 'body' | 'scenario';
   /** Where inside the matcher: query param name, header name, JSONPath of a body field. */
   field?: string;
   expected?: unknown;
