@@ -1,5 +1,6 @@
 /** Small helpers shared by importers and exporters: header maps, bodies, URLs. */
 import { isUtf8 } from 'node:buffer';
+import { gunzipSync, inflateSync, brotliDecompressSync } from 'node:zlib';
 import type { BodyEncoding, Headers } from './model.js';
 import { splitUrl } from './model.js';
 
@@ -99,4 +100,28 @@ export function tsMillis(ts: string | undefined): number | undefined {
   if (!ts) return undefined;
   const n = Date.parse(ts);
   return Number.isNaN(n) ? undefined : n;
+}
+
+/** A copy without `undefined`-valued keys (recursively through plain objects), so pairs compare and serialise cleanly. */
+export function dropUndefined<T>(v: T): T {
+  if (Array.isArray(v)) return v.map(dropUndefined) as T;
+  if (v && typeof v === 'object' && Object.getPrototypeOf(v) === Object.prototype) {
+    const out: Record<string, unknown> = {};
+    for (const [k, x] of Object.entries(v as Record<string, unknown>)) if (x !== undefined) out[k] = dropUndefined(x);
+    return out as T;
+  }
+  return v;
+}
+
+export type PlainObject = Record<string, unknown>;
+export const isPlainObject = (v: unknown): v is PlainObject => !!v && typeof v === 'object' && !Array.isArray(v);
+
+/** Decode a body by its `content-encoding` (gzip, deflate, br); identity otherwise. Throws on corrupt data. */
+export function decodeContentEncoding(b: Buffer, contentEncoding: string): Buffer {
+  const enc = contentEncoding.toLowerCase();
+  if (b.length === 0) return b;
+  if (enc.includes('gzip')) return gunzipSync(b);
+  if (enc.includes('deflate')) return inflateSync(b);
+  if (enc.includes('br')) return brotliDecompressSync(b);
+  return b;
 }

@@ -2,7 +2,7 @@
  * The native store: JSON Lines, one Pair per line, optionally gzipped. Read line by line and written
  * with backpressure, so memory never grows with the size of the store.
  */
-import { createWriteStream, promises as fsp } from 'node:fs';
+import { promises as fsp } from 'node:fs';
 import * as path from 'node:path';
 import { createGzip } from 'node:zlib';
 import { once } from 'node:events';
