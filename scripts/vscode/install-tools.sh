@@ -71,7 +71,8 @@ fi
 
 # --- 3. code-server built with that Node --------------------------------------------------------
 t=$SECONDS
-cs_version() { "$NODE_DIR/bin/node" "$CS_ENTRY" --version 2>/dev/null | head -1 | awk '{print $1}'; }
+# (code-server may print a log line first, e.g. when it writes its default config on first start.)
+cs_version() { XDG_CONFIG_HOME="$TOOLS/.xdg-config" XDG_DATA_HOME="$TOOLS/.xdg-data" "$NODE_DIR/bin/node" "$CS_ENTRY" --version 2>/dev/null | grep -oE '^[0-9]+\.[0-9]+\.[0-9]+' | head -1; }
 if [ -f "$CS_DIR/.reprise-installed" ] && [ -f "$CS_ENTRY" ] && [ "$(cs_version)" = "$CODE_SERVER_VERSION" ]; then
   log "code-server: $CODE_SERVER_VERSION already in $CS_DIR"
 else

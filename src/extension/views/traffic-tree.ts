@@ -13,7 +13,8 @@ export class TrafficItem extends vscode.TreeItem {
       this.iconPath = new vscode.ThemeIcon('warning');
     } else {
       this.resourceUri = vscode.Uri.file(entry.absolute);
-      this.iconPath = entry.kind === 'folder' ? vscode.ThemeIcon.Folder : vscode.ThemeIcon.File;
+      // File: the file-icon theme's icon for its type; folder: the codicon (icon themes often have none).
+      this.iconPath = entry.kind === 'folder' ? new vscode.ThemeIcon('file-directory') : vscode.ThemeIcon.File;
       if (entry.kind === 'file') {
         this.command = { command: 'vscode.open', title: 'Open', arguments: [this.resourceUri] };
       }
