@@ -18,6 +18,15 @@
 //   total   the order's total is computed with the tax added twice. The charge sent to the payment API is
 //           still the correct amount, so mocks keep matching and only `total` fields differ on replay.
 //   status  GET /orders/:id answers 500 for orders with more than one line item.
+//   500     every request except GET /health answers 500 and logs an "ERROR" line (a broken release).
+//   slow    every request except GET /health is answered ORDERS_SLOW_MS ms late (default 300).
+//   charge  the charge sent to the payment API has the tax added twice: the mock finds no recorded charge
+//           for that amount (an unmatched call), so order creation fails.
+//
+// ORDERS_DRIFT=1 adds two fields that change on every response, `serverTime` and `traceId`, to every JSON
+// object answered. The recorded traffic has neither; `reprise learn` learns them as noise.
+//
+// Unexpected failures (a 500) are logged to stderr as "ERROR ..." lines.
 //
 // Run: PORT=8080 PAYMENT_API_URL=http://127.0.0.1:8081 node examples/orders/server.mjs
 import http from 'node:http';
@@ -75,8 +84,29 @@ class HttpError extends Error {
   }
 }
 
+/**
+ * Opt-in HTTP proxy support (used by `reprise record`, whose outbound proxy records these calls): with
+ * HTTP_PROXY (or http_proxy) set, plain-http calls are sent to the proxy in absolute-form
+ * (`GET http://host/path`), unless NO_PROXY (comma-separated hosts, `.suffix`, `host:port` or `*`) exempts
+ * the host. Without HTTP_PROXY nothing changes.
+ */
+function proxyFor(url, proxyUrl, noProxy) {
+  if (!proxyUrl || url.protocol !== 'http:') return undefined;
+  const host = url.hostname.toLowerCase();
+  for (const raw of String(noProxy ?? '').split(',')) {
+    const e = raw.trim().toLowerCase();
+    if (!e) continue;
+    if (e === '*') return undefined;
+    const [h, port] = e.split(':');
+    if (port && port !== (url.port || '80')) continue;
+    const bare = h.replace(/^\*?\./, '');
+    if (host === bare || host.endsWith('.' + bare)) return undefined;
+  }
+  return new URL(proxyUrl);
+}
+
 /** A JSON call to the payment API (node:http, explicit headers so the outbound request is predictable). */
-function callPaymentApi(baseUrl, method, path, { body, headers = {}, timeoutMs = 3000 } = {}) {
+function callPaymentApi(baseUrl, method, path, { body, headers = {}, timeoutMs = 3000, proxy } = {}) {
   const url = new URL(path, baseUrl);
   const payload = body === undefined ? undefined : JSON.stringify(body);
   const h = { accept: 'application/json', 'user-agent': `orders-service/${VERSION}`, ...headers };
@@ -85,7 +115,8 @@ function callPaymentApi(baseUrl, method, path, { body, headers = {}, timeoutMs =
     h['content-length'] = String(Buffer.byteLength(payload));
   }
   return new Promise((resolve, reject) => {
-    const req = http.request(url, { method, headers: h, timeout: timeoutMs }, (res) => {
+    const via = proxy ? proxyFor(url, proxy.url, proxy.noProxy) : undefined;
+    const onResponse = (res) => {
       const chunks = [];
       res.on('data', (c) => chunks.push(c));
       res.on('end', () => {
@@ -99,7 +130,10 @@ function callPaymentApi(baseUrl, method, path, { body, headers = {}, timeoutMs =
         resolve({ status: res.statusCode ?? 0, json });
       });
       res.on('error', reject);
-    });
+    };
+    const req = via
+      ? http.request({ hostname: via.hostname, port: via.port || 80, path: url.href, method, headers: { host: url.host, ...h }, timeout: timeoutMs }, onResponse)
+      : http.request(url, { method, headers: h, timeout: timeoutMs }, onResponse);
     req.on('timeout', () => req.destroy(new Error(`payment API timed out after ${timeoutMs} ms`)));
     req.on('error', reject);
     req.end(payload);
@@ -137,7 +171,10 @@ async function readJson(req) {
   return value;
 }
 
-function send(res, status, body) {
+function send(res, status, body, drift = false) {
+  if (drift && body && typeof body === 'object' && !Array.isArray(body)) {
+    body = { ...body, serverTime: new Date().toISOString(), traceId: randomBytes(8).toString('hex') };
+  }
   const text = JSON.stringify(body);
   res.writeHead(status, {
     'content-type': 'application/json; charset=utf-8',
@@ -149,11 +186,17 @@ function send(res, status, body) {
 
 /**
  * Creates the service (not yet listening).
- * @param {{paymentApiUrl?: string, regression?: string}} [opts]
+ * @param {{paymentApiUrl?: string, regression?: string, httpProxy?: string, noProxy?: string}} [opts]
+ *   httpProxy: send payment-API calls through this HTTP proxy (see proxyFor)
+ *   drift: add `serverTime` and `traceId` to every JSON object answered (ORDERS_DRIFT); slowMs: delay of the
+ *   "slow" regression (ORDERS_SLOW_MS)
  */
 export function createOrdersServer(opts = {}) {
   const paymentApiUrl = opts.paymentApiUrl ?? 'http://127.0.0.1:8081';
+  const proxy = opts.httpProxy ? { url: opts.httpProxy, noProxy: opts.noProxy } : undefined;
   const bugs = regressions(opts.regression);
+  const drift = !!opts.drift;
+  const slowMs = opts.slowMs ?? 300;
   /** token → user */
   const sessions = new Map();
   /** order id → order (insertion order is creation order) */
@@ -184,7 +227,7 @@ export function createOrdersServer(opts = {}) {
 
     let discountRate = 0;
     try {
-      const c = await callPaymentApi(paymentApiUrl, 'GET', `/v1/customers/${encodeURIComponent(customer)}`);
+      const c = await callPaymentApi(paymentApiUrl, 'GET', `/v1/customers/${encodeURIComponent(customer)}`, { proxy });
       if (c.status === 200 && typeof c.json?.discount_rate === 'number') discountRate = c.json.discount_rate;
       else if (c.status !== 404) throw new Error(`customer lookup answered ${c.status}`);
     } catch (e) {
@@ -195,9 +238,12 @@ export function createOrdersServer(opts = {}) {
     let charge;
     try {
       // The body holds no per-run values (mocks match it exactly); the order id goes in a header.
+      // Regression "charge": the tax is charged twice (the mock has no recorded charge for that amount).
+      const amount = bugs.has('charge') ? pricing.amountDue + pricing.tax : pricing.amountDue;
       charge = await callPaymentApi(paymentApiUrl, 'POST', '/v1/charges', {
-        body: { amount: pricing.amountDue, currency, customer },
+        body: { amount, currency, customer },
         headers: { 'idempotency-key': id },
+        proxy,
       });
     } catch (e) {
       throw new HttpError(502, { error: 'payment API unavailable', detail: String(e.message ?? e) });
@@ -233,7 +279,11 @@ export function createOrdersServer(opts = {}) {
     const path = url.pathname;
     const method = req.method ?? 'GET';
 
-    if (path === '/health' && method === 'GET') return send(res, 200, { status: 'ok', version: VERSION });
+    if (path === '/health' && method === 'GET') return send(res, 200, { status: 'ok', version: VERSION }, drift);
+
+    // Failing modes (never on /health, so the service still becomes ready).
+    if (bugs.has('slow')) await new Promise((r) => setTimeout(r, slowMs));
+    if (bugs.has('500')) throw new Error(`regression 500: ${method} ${path} failed`);
 
     if (path === '/login' && method === 'POST') {
       const body = await readJson(req);
@@ -241,7 +291,7 @@ export function createOrdersServer(opts = {}) {
       if (!/^[a-z][a-z0-9_-]{0,31}$/.test(user)) throw new HttpError(400, { error: 'user required' });
       const token = `tok_${randomBytes(16).toString('hex')}`;
       sessions.set(token, user);
-      return send(res, 200, { access_token: token, token_type: 'Bearer', expires_in: 3600, user });
+      return send(res, 200, { access_token: token, token_type: 'Bearer', expires_in: 3600, user }, drift);
     }
 
     if (path === '/products' && method === 'GET') {
@@ -250,12 +300,12 @@ export function createOrdersServer(opts = {}) {
       return send(res, 200, {
         currency,
         products: CATALOGUE.map((p) => ({ sku: p.sku, name: p.name, price: p.price[currency] })),
-      });
+      }, drift);
     }
 
     if (path === '/orders' && method === 'POST') {
       const user = authUser(req);
-      return send(res, 201, await createOrder(req, user));
+      return send(res, 201, await createOrder(req, user), drift);
     }
 
     if (path === '/orders' && method === 'GET') {
@@ -263,7 +313,7 @@ export function createOrdersServer(opts = {}) {
       const who = url.searchParams.get('user') ?? user;
       if (who !== user) throw new HttpError(403, { error: 'you can only list your own orders' });
       const mine = [...orders.values()].filter((o) => o.user === user);
-      return send(res, 200, { user, count: mine.length, orders: mine });
+      return send(res, 200, { user, count: mine.length, orders: mine }, drift);
     }
 
     const m = /^\/orders\/([^/]+)$/.exec(path);
@@ -274,7 +324,7 @@ export function createOrdersServer(opts = {}) {
       if (bugs.has('status') && order.items.length > 1) {
         throw new HttpError(500, { error: 'internal error' });
       }
-      return send(res, 200, order);
+      return send(res, 200, order, drift);
     }
 
     const known = ['/health', '/login', '/products', '/orders'].includes(path) || m;
@@ -283,16 +333,17 @@ export function createOrdersServer(opts = {}) {
 
   return http.createServer((req, res) => {
     handle(req, res).catch((e) => {
+      if (!(e instanceof HttpError) || e.status >= 500) console.error(`ERROR ${req.method} ${req.url}: ${e?.message ?? e}`);
       if (res.headersSent) return res.destroy();
-      if (e instanceof HttpError) send(res, e.status, e.body);
-      else send(res, 500, { error: 'internal error' });
+      if (e instanceof HttpError) send(res, e.status, e.body, drift);
+      else send(res, 500, { error: 'internal error' }, drift);
     });
   });
 }
 
 /**
  * Starts the service and resolves once it listens.
- * @param {{port?: number, host?: string, paymentApiUrl?: string, regression?: string}} [opts]
+ * @param {{port?: number, host?: string, paymentApiUrl?: string, regression?: string, httpProxy?: string, noProxy?: string}} [opts]
  */
 export async function startOrdersServer(opts = {}) {
   const server = createOrdersServer(opts);
@@ -321,8 +372,14 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
     host: process.env.HOST ?? '127.0.0.1',
     paymentApiUrl: process.env.PAYMENT_API_URL ?? 'http://127.0.0.1:8081',
     regression: process.env.ORDERS_REGRESSION,
+    httpProxy: process.env.HTTP_PROXY || process.env.http_proxy || undefined,
+    noProxy: process.env.NO_PROXY ?? process.env.no_proxy,
+    drift: !!process.env.ORDERS_DRIFT && process.env.ORDERS_DRIFT !== '0',
+    slowMs: process.env.ORDERS_SLOW_MS ? Number(process.env.ORDERS_SLOW_MS) : undefined,
   });
-  const reg = process.env.ORDERS_REGRESSION ? ` (regression: ${process.env.ORDERS_REGRESSION})` : '';
+  const reg =
+    (process.env.ORDERS_REGRESSION ? ` (regression: ${process.env.ORDERS_REGRESSION})` : '') +
+    (process.env.ORDERS_DRIFT && process.env.ORDERS_DRIFT !== '0' ? ' (drift: serverTime, traceId)' : '');
   console.log(`orders service listening on ${s.url}${reg}, payment API ${process.env.PAYMENT_API_URL ?? 'http://127.0.0.1:8081'}`);
   const stop = () => s.close().then(() => process.exit(0));
   process.on('SIGTERM', stop);
