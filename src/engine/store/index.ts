@@ -24,4 +24,6 @@ export { importGor, GOR_SEPARATOR } from './importers/gor.js';
 export { importKeploy, noiseToIgnore } from './importers/keploy.js';
 export { exportHar, pairToHarEntry, type HarExportOptions } from './exporters/har.js';
 export { exportRrpairMd, pairToRrpairMd, rrpairHostDir } from './exporters/rrpair-md.js';
-export type { ExportOptions } from './exporters/common.js';
+export { importWireMockPairs, wiremockRootOf, type WireMockPairOptions } from './importers/wiremock.js';
+export { exportWireMock, type WireMockExportOptions, type WireMockExportResult, type WireMockExportRoot } from './exporters/wiremock.js';
+export { redactPair, exportBody, type ExportOptions } from './exporters/common.js';

@@ -41,7 +41,7 @@ describe('detectFormat', () => {
     assert.equal(detectFormatFromHead('', 'x.har'), 'unknown');
   });
 
-  test('readPairs notes WireMock mappings as served by mocks and reads the rest', async () => {
+  test('readPairs reads WireMock mappings as outbound pairs alongside the rest', async () => {
     const dir = await tmpDir();
     await fsp.mkdir(path.join(dir, 'mappings'));
     const mapping = path.join(dir, 'mappings', 'user.json');
@@ -49,7 +49,9 @@ describe('detectFormat', () => {
     await fsp.writeFile(path.join(dir, 'store.jsonl'), JSON.stringify(makePair(3)) + '\n');
     const { issues, onIssue } = issueSink();
     const pairs = await collect(readPairs([dir], { onIssue }));
-    assert.deepEqual(pairs.map((p) => p.id), ['p3']);
-    assert.deepEqual(issues, [{ file: mapping, severity: 'info', message: 'WireMock mappings are served as stubs by mocks' }]);
+    assert.deepEqual(pairs.map((p) => p.id), ['mappings/user.json', 'p3']);
+    assert.deepEqual([pairs[0].direction, pairs[0].request.url, pairs[0].response?.status], ['out', '/u', 200]);
+    assert.equal(pairs[0].service, path.basename(dir));
+    assert.deepEqual(issues, []);
   });
 });

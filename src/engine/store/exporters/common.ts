@@ -1,7 +1,7 @@
 /** Options and helpers shared by the exporters. */
-import type { Headers, Pair } from '../model.js';
+import type { BodyEncoding, Headers, Pair } from '../model.js';
 import { headerValue } from '../model.js';
-import { redactHeaders } from '../../redact.js';
+import { redactHeaders, redactJsonText } from '../../redact.js';
 import { isAbsoluteUrl } from '../http-util.js';
 
 export interface ExportOptions {
@@ -13,7 +13,34 @@ export interface ExportOptions {
   redact?: boolean;
   /** More header names to mask. */
   secretHeaders?: string[];
+  /**
+   * JSONPaths (`$.card.number`, `$..token`) whose values are masked as `"***"` in JSON request and response
+   * bodies. Applied whenever given, also with `redact: false`.
+   */
+  redactPaths?: string[];
   signal?: AbortSignal;
+}
+
+/** A body as exported: JSON text bodies with the configured paths masked; anything else unchanged. */
+export function exportBody(body: string | undefined, enc: BodyEncoding | undefined, opts: ExportOptions): string | undefined {
+  if (body === undefined || enc === 'base64' || !opts.redactPaths?.length) return body;
+  return redactJsonText(body, opts.redactPaths);
+}
+
+/** A copy of a pair with secret headers masked (unless `redact: false`) and body paths masked. */
+export function redactPair(pair: Pair, opts: ExportOptions): Pair {
+  const out: Pair = {
+    ...pair,
+    request: { ...pair.request, headers: exportHeaders(pair.request.headers, opts) },
+  };
+  const rb = exportBody(pair.request.body, pair.request.bodyEncoding, opts);
+  if (rb !== undefined) out.request.body = rb;
+  if (pair.response) {
+    out.response = { ...pair.response, headers: exportHeaders(pair.response.headers, opts) };
+    const b = exportBody(pair.response.body, pair.response.bodyEncoding, opts);
+    if (b !== undefined) out.response.body = b;
+  }
+  return out;
 }
 
 export function exportHeaders(h: Headers | undefined, opts: ExportOptions): Headers {

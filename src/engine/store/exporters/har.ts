@@ -12,7 +12,7 @@ import type { Pair } from '../model.js';
 import { bodyBytes, headerValue, splitUrl } from '../model.js';
 import { headerEntries, originForm } from '../http-util.js';
 import { REPRISE_HAR_FIELD, type RepriseHarExtras } from '../importers/har.js';
-import { absoluteUrl, eachPair, exportHeaders, type ExportOptions } from './common.js';
+import { absoluteUrl, eachPair, exportBody, exportHeaders, type ExportOptions } from './common.js';
 
 export interface HarExportOptions extends ExportOptions {
   creator?: { name: string; version: string };
@@ -60,7 +60,7 @@ export function pairToHarEntry(pair: Pair, opts: HarExportOptions = {}): Record<
   if (pair.request.body !== undefined) {
     request.postData = {
       mimeType: headerValue(pair.request.headers, 'content-type') ?? '',
-      text: pair.request.body,
+      text: exportBody(pair.request.body, pair.request.bodyEncoding, opts),
       ...(pair.request.bodyEncoding === 'base64' ? { encoding: 'base64' } : {}),
     };
   }
@@ -78,7 +78,7 @@ export function pairToHarEntry(pair: Pair, opts: HarExportOptions = {}): Record<
       content: {
         size,
         mimeType: headerValue(res.headers, 'content-type') ?? 'x-unknown',
-        ...(res.body !== undefined ? { text: res.body } : {}),
+        ...(res.body !== undefined ? { text: exportBody(res.body, res.bodyEncoding, opts) } : {}),
         ...(res.bodyEncoding === 'base64' ? { encoding: 'base64' } : {}),
       },
       redirectURL: headerValue(res.headers, 'location') ?? '',

@@ -16,7 +16,7 @@ import * as path from 'node:path';
 import type { Headers, Pair } from '../model.js';
 import { headerValue } from '../model.js';
 import { canonicalHeaderName, hostWithoutPort } from '../http-util.js';
-import { absoluteUrl, eachPair, exportHeaders, type ExportOptions } from './common.js';
+import { absoluteUrl, eachPair, exportBody, exportHeaders, type ExportOptions } from './common.js';
 
 const escapeValue = (v: string) => v.replace(/,/g, '\\,');
 
@@ -47,14 +47,14 @@ export function pairToRrpairMd(pair: Pair, opts: ExportOptions = {}): string {
   const url = pair.direction === 'out' ? pair.request.url : absoluteUrl(pair);
   parts.push(fence([`${pair.request.method} ${url} HTTP/1.1`, ...headerLines(exportHeaders(pair.request.headers, opts))]));
   parts.push('');
-  parts.push(bodyBlock(pair.request.body));
+  parts.push(bodyBlock(exportBody(pair.request.body, pair.request.bodyEncoding, opts)));
   parts.push('');
   if (pair.response) {
     const r = pair.response;
     parts.push('### RESPONSE ###');
     parts.push(fence([`HTTP/1.1 ${r.status} ${STATUS_TEXT[r.status] ?? ''}`.trimEnd(), ...headerLines(exportHeaders(r.headers, opts))]));
     parts.push('');
-    parts.push(bodyBlock(r.body));
+    parts.push(bodyBlock(exportBody(r.body, r.bodyEncoding, opts)));
     parts.push('');
   }
   const tags = [`sequence=${pair.seq}`, `reprise.session=${escapeValue(pair.session)}`];
