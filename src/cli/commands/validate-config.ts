@@ -1,9 +1,11 @@
 import { parse, findConfig, EXIT, type Io } from '../util.js';
-import { loadConfig, formatIssue } from '../../engine/config/index.js';
+import { formatIssue } from '../../engine/config/index.js';
+import { checkConfigFile } from '../../engine/config/diagnostics.js';
 
 const help = `Usage: reprise validate-config [--config FILE]
 
-Check reprise.yaml and print every problem as file:line:col: severity [code] key: message.
+Check reprise.yaml (schema, gates, ports, traffic paths that do not exist, JSONPaths) and print every
+problem as file:line:col: severity [code] key: message — the same messages and codes the editor shows.
 Exit 0 when valid, 2 when not.
 `;
 
@@ -13,7 +15,7 @@ export const validateConfigCommand = {
   async run(args: string[], io: Io): Promise<number> {
     const { values } = parse(args, { config: { type: 'string', short: 'c' } });
     const file = findConfig(io.cwd, values.config);
-    const { config, issues } = await loadConfig(file);
+    const { config, issues } = await checkConfigFile(file);
     for (const i of issues) io.out.write(formatIssue(i) + '\n');
     const errors = issues.filter((i) => i.severity === 'error').length;
     if (!config || errors) {
