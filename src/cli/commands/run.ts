@@ -16,6 +16,8 @@ Options:
       --concurrency N     override replay.concurrency
       --time-scale X      override replay.time_scale (0: no waiting)
       --baseline SPEC     override baseline (previous | run id | path)
+      --no-start          do not start the service from sut.command (it is already running,
+                          e.g. in a debugger); readiness is still awaited
       --json              print the run summary as JSON instead of the terminal summary
       --no-color          no ANSI colours
   -q, --quiet             no progress line
@@ -40,6 +42,7 @@ export const runCommand = {
       concurrency: { type: 'string' },
       'time-scale': { type: 'string' },
       baseline: { type: 'string' },
+      'no-start': { type: 'boolean' },
       json: { type: 'boolean' },
       color: { type: 'boolean' },
       'no-color': { type: 'boolean' },
@@ -60,6 +63,7 @@ export const runCommand = {
     const ts = num('time-scale', values['time-scale'], 0);
     if (ts !== undefined) config.replay.time_scale = ts;
     if (values.baseline) config.baseline = values.baseline;
+    if (values['no-start'] && config.sut) delete config.sut.command;
 
     const color = useColor(io, values['no-color'] ? false : values.color);
     const ctx = defaultContext({ logger: consoleLogger(io.env.REPRISE_LOG === 'debug' ? 'debug' : 'warn', io.err) });
@@ -82,7 +86,7 @@ export const runCommand = {
       if (live) io.err.write('\r\x1b[2K');
       if (values.json) io.out.write(JSON.stringify(outcome.summary, null, 2) + '\n');
       else io.out.write(formatSummary(outcome.summary, { color, width: io.out.columns }) + `\nrun folder: ${outcome.runDir}\n`);
-      return outcome.exitCode === 0 ? EXIT.ok : EXIT.gateFailed;
+      return outcome.exitCode === 0 ? EXIT.ok : outcome.exitCode === 3 ? EXIT.runtime : EXIT.gateFailed;
     } finally {
       process.off('SIGINT', onSig);
       process.off('SIGTERM', onSig);

@@ -8,9 +8,10 @@
 import * as path from 'node:path';
 import { z } from 'zod';
 import { DURATION_HELP, DURATION_PATTERN, parseDuration } from './duration.js';
-import type { MockServiceConfig, RepriseConfig } from './types.js';
+import type { MockServiceConfig, RepriseConfig, SutConfig } from './types.js';
 import { KNOWN_GATES, type GateName } from '../gates/known.js';
 import { gateProblem } from '../gates/parse.js';
+import { CUTOFF_INFO, CUTOFF_NAMES, cutoffProblem, type CutoffName } from '../cutoffs.js';
 
 // ---------------------------------------------------------------------------------------------------------
 // Annotations: a friendlier code and message for problems with a particular value. load.ts finds the schema
@@ -289,6 +290,130 @@ export const QualityGatesSchema = doc(
   {},
 );
 
+// ---------------------------------------------------------------------------------------------------------
+// The service under test, cutoffs, learned noise
+
+/** `/source/flags` or a bare source (compiled case-insensitive); null when it is not a valid regex. */
+export function compileLogPattern(p: string): RegExp | null {
+  try {
+    const m = /^\/(.*)\/([a-z]*)$/s.exec(p);
+    return m ? new RegExp(m[1], m[2].replace(/[gy]/g, '')) : new RegExp(p, 'i');
+  } catch {
+    return null;
+  }
+}
+
+const READY_URL_RE = /^(\/|https?:\/\/)\S*$/i;
+const DEPENDENCY_URL_RE = /^(https?|tcp):\/\/\S+$/i;
+
+export const SutSchema = doc(
+  z.strictObject({
+    command: doc(
+      z.string().min(1),
+      'Shell command that starts the service under test. Reprise runs it in its own process group with the mocks\' URLs in its environment (each mock\'s `env` name, plus REPRISE_TARGET and REPRISE_TARGET_PORT), captures its output into the run folder (sut.log), waits for `ready`, and stops the whole group at the end (SIGTERM, then SIGKILL after `stop_timeout`). Leave it out when you start the service yourself: Reprise then only waits for `ready`.',
+      'npm start',
+    ).optional(),
+    cwd: doc(z.string().min(1), 'Working folder of `command`, relative to this file.', '.', '.').optional(),
+    env: doc(
+      z.record(
+        annotate(z.string().regex(ENV_RE), 'invalid-value', (v) =>
+          `sut.env names must be environment variable names (letters, digits, _), got ${showValue(v)}`),
+        annotate(z.union([z.string(), z.number(), z.boolean()]), 'invalid-type', (v) => `an environment value must be a string, got ${showValue(v)}`),
+      ),
+      'Extra environment of `command`. Values may use ${NAME} of the environment Reprise composes, e.g. "${REPRISE_TARGET_PORT}" or a mock\'s "${PAYMENT_API_URL}".',
+      { PORT: '${REPRISE_TARGET_PORT}', NODE_ENV: 'test' },
+      {},
+    ).optional(),
+    ready: doc(
+      z.strictObject({
+        url: doc(
+          annotate(z.string().regex(READY_URL_RE), 'invalid-value', (v) =>
+            `ready.url must be a path on the target ("/health") or an http(s) URL, got ${showValue(v)}`),
+          'Polled until it answers 2xx: a path on the target (`/health`) or an absolute http(s) URL. Default: the target\'s port accepting connections.',
+          '/health',
+        ).optional(),
+        timeout: doc(duration('ready.timeout'), 'Give up (and stop the run) when the service is not ready after this long.', '60s', '30s').optional(),
+        stable_for: doc(duration('ready.stable_for'), 'After the first success, readiness must hold for this long before traffic starts.', '5s', '0s').optional(),
+        interval: doc(duration('ready.interval'), 'How often readiness is polled.', '200ms', '200ms').optional(),
+      }),
+      'When the service is ready for traffic.',
+      { url: '/health', timeout: '60s', stable_for: '5s' },
+    ).optional(),
+    stop_timeout: doc(duration('stop_timeout'), 'Grace period between SIGTERM and SIGKILL when the service is stopped.', '5s', '5s').optional(),
+    log_errors_pattern: doc(
+      annotate(z.string().min(1).refine((p) => compileLogPattern(p) !== null), 'invalid-value', (v) =>
+        `log_errors_pattern must be a regular expression (a source, or /source/flags), got ${showValue(v)}`),
+      'Lines of the service\'s output that count as errors (the `log_errors` gate): a regular expression, case-insensitive unless written as /source/flags.',
+      '\\b(error|exception|panic|fatal)\\b',
+      '\\b(error|exception|panic|fatal)\\b',
+    ).optional(),
+    depends_on: doc(
+      z.array(
+        z.strictObject({
+          name: doc(z.string().min(1), 'Name shown when the dependency is not ready.', 'postgres'),
+          url: doc(
+            annotate(z.string().regex(DEPENDENCY_URL_RE), 'invalid-value', (v) =>
+              `depends_on url must be an http(s) URL answering 2xx when ready, or tcp://host:port, got ${showValue(v)}`),
+            'An http(s) URL that answers 2xx when the dependency is ready, or tcp://host:port that accepts connections.',
+            'tcp://127.0.0.1:5432',
+          ),
+          timeout: doc(duration('depends_on timeout'), 'How long to wait for it.', '30s', '30s').optional(),
+        }),
+      ),
+      'Real (not mocked) dependencies checked before the service is started; the run stops when one is not ready.',
+      [{ name: 'postgres', url: 'tcp://127.0.0.1:5432' }],
+      [],
+    ).optional(),
+    sample_interval: doc(duration('sample_interval'), 'How often the service\'s CPU and memory are sampled while replaying (Linux /proc).', '250ms', '250ms').optional(),
+  }),
+  'The service under test: started by Reprise (optional), awaited until ready, resource-sampled while replaying and always stopped.',
+  { command: 'npm start', ready: { url: '/health', timeout: '60s', stable_for: '5s' } },
+);
+
+function cutoffSchema(name: CutoffName) {
+  const info = CUTOFF_INFO[name];
+  const s = z.string().superRefine((v, ctx) => {
+    const problem = cutoffProblem(name, v);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem, params: { code: 'bad-gate' } });
+  });
+  annotate(s, 'bad-gate', (v) => `cutoffs.${name}: a cutoff is a comparison in quotes such as "${info.example}", got ${showValue(v)}`);
+  return doc(s, info.description, info.example).optional();
+}
+
+export const CutoffsSchema = doc(
+  z.strictObject({
+    ...(Object.fromEntries(CUTOFF_NAMES.map((n) => [n, cutoffSchema(n)])) as Record<CutoffName, ReturnType<typeof cutoffSchema>>),
+    window: doc(
+      annotate(z.number().int().min(1).max(10_000), 'invalid-value', (v) => `window must be a whole number from 1 to 10000, got ${showValue(v)}`),
+      'Size of the sliding window: the last N requests (mock calls for mock_miss_rate).',
+      50,
+      50,
+    ).optional(),
+    min_samples: doc(
+      annotate(z.number().int().min(1), 'invalid-value', (v) => `min_samples must be a whole number of at least 1, got ${showValue(v)}`),
+      'A window is judged only once it holds this many entries. Default: min(window, 10).',
+      10,
+    ).optional(),
+  }),
+  'Abort the replay early, keeping what was done as a run marked aborted, when a cutoff is passed over a sliding window. Quote expressions (a bare > starts a YAML block).',
+  { error_rate: '> 0.2', latency_p95: '> 2s', mock_miss_rate: '> 0.1', window: 50 },
+);
+
+export const NoiseSchema = doc(
+  z.strictObject({
+    file: doc(z.string().min(1), 'Where `reprise learn` keeps the learned noise, relative to this file.', '.reprise/noise.json', '.reprise/noise.json').optional(),
+    apply: doc(z.boolean(), 'Ignore the learned noisy fields of each endpoint in runs.', true, true).optional(),
+    restart: doc(
+      z.boolean(),
+      '`reprise learn` restarts the service (`sut.command`) between its two passes, so state from the first pass does not show up as noise.',
+      true,
+      true,
+    ).optional(),
+  }),
+  'Learned noise: fields that change on every run against an unchanged service (`reprise learn`).',
+  { file: '.reprise/noise.json', apply: true },
+);
+
 export const RawConfigSchema = z
   .strictObject({
     target: doc(httpUrl('target'), 'Base URL of the locally running service that traffic is replayed against.', 'http://localhost:8080'),
@@ -312,6 +437,9 @@ export const RawConfigSchema = z
       'previous',
     ).optional(),
     runs_dir: doc(z.string().min(1), 'Folder runs are written to, relative to this file.', '.reprise/runs', '.reprise/runs').optional(),
+    sut: SutSchema.optional(),
+    cutoffs: CutoffsSchema.optional(),
+    noise: NoiseSchema.optional(),
   })
   .meta({
     title: 'Reprise configuration (reprise.yaml)',
@@ -320,6 +448,7 @@ export const RawConfigSchema = z
 
 export type RawConfig = z.infer<typeof RawConfigSchema>;
 export type RawMock = z.infer<typeof MockSchema>;
+export type RawSut = z.infer<typeof SutSchema>;
 
 /** The top-level keys, in documentation order. */
 export const TOP_LEVEL_KEYS = Object.keys(RawConfigSchema.shape);
@@ -419,6 +548,17 @@ export const DEFAULTS = {
   mock: { host: '127.0.0.1', unmatchedStatus: 501, sequence: 'stay', timing: 'none' },
   runs_dir: '.reprise/runs',
   stubs_dir: '.reprise/stubs',
+  sut: {
+    readyTimeout: 30_000,
+    stableFor: 0,
+    readyInterval: 200,
+    stopTimeout: 5000,
+    logErrorsPattern: '\\b(error|exception|panic|fatal)\\b',
+    dependencyTimeout: 30_000,
+    sampleInterval: 250,
+  },
+  cutoffs: { window: 50 },
+  noise_file: '.reprise/noise.json',
 } as const;
 
 const list = (v: string | string[] | undefined): string[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
@@ -461,7 +601,44 @@ export function resolveConfig(raw: RawConfig, file: string, root?: string): Repr
     runs_dir: abs(raw.runs_dir ?? DEFAULTS.runs_dir),
   };
   if (raw.baseline !== undefined) config.baseline = raw.baseline;
+  if (raw.sut) config.sut = resolveSut(raw.sut, base);
+  if (raw.cutoffs) {
+    const c = raw.cutoffs;
+    const window = c.window ?? DEFAULTS.cutoffs.window;
+    config.cutoffs = { window, min_samples: Math.min(window, c.min_samples ?? Math.min(window, 10)) };
+    if (c.error_rate !== undefined) config.cutoffs.error_rate = c.error_rate;
+    if (c.latency_p95 !== undefined) config.cutoffs.latency_p95 = c.latency_p95;
+    if (c.mock_miss_rate !== undefined) config.cutoffs.mock_miss_rate = c.mock_miss_rate;
+  }
+  if (raw.noise) {
+    config.noise = {
+      file: abs(raw.noise.file ?? DEFAULTS.noise_file),
+      apply: raw.noise.apply ?? true,
+      restart: raw.noise.restart ?? true,
+    };
+  }
   return config;
+}
+
+function resolveSut(s: RawSut, base: string): SutConfig {
+  const d = DEFAULTS.sut;
+  const dur = (v: string | number | undefined, dflt: number) => (v === undefined ? dflt : parseDuration(v));
+  const out: SutConfig = {
+    cwd: path.resolve(base, s.cwd ?? '.'),
+    env: Object.fromEntries(Object.entries(s.env ?? {}).map(([k, v]) => [k, String(v)])),
+    ready: {
+      timeout: dur(s.ready?.timeout, d.readyTimeout),
+      stable_for: dur(s.ready?.stable_for, d.stableFor),
+      interval: Math.max(10, dur(s.ready?.interval, d.readyInterval)),
+    },
+    stop_timeout: dur(s.stop_timeout, d.stopTimeout),
+    log_errors_pattern: s.log_errors_pattern ?? d.logErrorsPattern,
+    depends_on: (s.depends_on ?? []).map((x) => ({ name: x.name, url: x.url, timeout: dur(x.timeout, d.dependencyTimeout) })),
+    sample_interval: Math.max(20, dur(s.sample_interval, d.sampleInterval)),
+  };
+  if (s.command !== undefined) out.command = s.command;
+  if (s.ready?.url !== undefined) out.ready.url = s.ready.url;
+  return out;
 }
 
 function resolveMock(m: RawMock, base: string): MockServiceConfig {

@@ -51,6 +51,68 @@ export interface ValidateConfig {
   auto_noise: boolean;
 }
 
+/** A real dependency checked before the service is started (`sut.depends_on`). */
+export interface DependencyCheck {
+  name: string;
+  /** http(s) URL answered with 2xx when ready, or tcp://host:port accepting connections. */
+  url: string;
+  /** How long to wait for it, ms. */
+  timeout: number;
+}
+
+/** Readiness of the service under test. */
+export interface SutReadyConfig {
+  /** URL polled until it answers 2xx: relative to the target (`/health`) or absolute. Undefined: the
+   * target's port accepting TCP connections. */
+  url?: string;
+  /** Give up after this long, ms. */
+  timeout: number;
+  /** After the first 2xx, it must keep answering 2xx for this long, ms (0: ready at once). */
+  stable_for: number;
+  /** Poll interval, ms. */
+  interval: number;
+}
+
+/** The service under test, optionally started (and always stopped) by Reprise. */
+export interface SutConfig {
+  /** Shell command that starts the service (own process group). Undefined: the service is started by
+   * hand; Reprise only waits for it to be ready. */
+  command?: string;
+  /** Working folder of the command (absolute). */
+  cwd: string;
+  /** Extra environment (values may use ${NAME} of the composed environment, e.g. ${REPRISE_TARGET_PORT}). */
+  env: Record<string, string>;
+  ready: SutReadyConfig;
+  /** SIGTERM, then SIGKILL after this many ms. */
+  stop_timeout: number;
+  /** Lines of the service's output matching this count as error lines (log_errors gate). A regex
+   * source (case-insensitive) or `/source/flags`. */
+  log_errors_pattern: string;
+  /** Real dependencies that must be ready before the service is started. */
+  depends_on: DependencyCheck[];
+  /** Sample the service's CPU and memory every this many ms while replaying. */
+  sample_interval: number;
+}
+
+/** Abort the replay early (see engine/cutoffs.ts). */
+export interface CutoffsConfig {
+  error_rate?: string;
+  latency_p95?: string;
+  mock_miss_rate?: string;
+  window: number;
+  min_samples: number;
+}
+
+/** Learned noise (`reprise learn`). */
+export interface NoiseConfig {
+  /** The noise model file (absolute; default <root>/.reprise/noise.json). */
+  file: string;
+  /** Apply the learned noise in runs. Default true. */
+  apply: boolean;
+  /** `reprise learn`: restart the service between its two passes when Reprise starts it. Default true. */
+  restart: boolean;
+}
+
 export interface RepriseConfig {
   /** Absolute path of the config file ('' when built in memory). */
   file: string;
@@ -68,6 +130,12 @@ export interface RepriseConfig {
   baseline?: string;
   /** Where runs are written (default <root>/.reprise/runs). */
   runs_dir: string;
+  /** The service under test: started, awaited and stopped by Reprise (when `command` is set). */
+  sut?: SutConfig;
+  /** Abort the replay early when the service is clearly failing. */
+  cutoffs?: CutoffsConfig;
+  /** Learned noise; undefined means the defaults (apply <root>/.reprise/noise.json). */
+  noise?: NoiseConfig;
 }
 
 /** One config problem: every problem is reported at once. */

@@ -35,6 +35,13 @@ export function ms(v: number): string {
   return `${v.toFixed(2)}ms`;
 }
 
+function bytes(n: number): string {
+  if (n >= 1024 ** 3) return `${(n / 1024 ** 3).toFixed(2)} GB`;
+  if (n >= 1024 ** 2) return `${(n / 1024 ** 2).toFixed(1)} MB`;
+  if (n >= 1024) return `${(n / 1024).toFixed(0)} kB`;
+  return `${n} B`;
+}
+
 function signedPct(v: number): string {
   const s = (v * 100).toFixed(2);
   return `${v >= 0 ? '+' : ''}${s}%`;
@@ -66,6 +73,8 @@ export function formatMetric(name: string, v: number | null | undefined): string
   if (/_rate$/.test(m)) return pct(v);
   if (/^latency_|_ms$/.test(m)) return ms(v);
   if (m === 'throughput') return `${v.toFixed(1)}/s`;
+  if (m === 'cpu' || m === 'cpu_avg') return `${v.toFixed(1)}%`;
+  if (m === 'mem' || m === 'mem_peak') return `${v < 0 ? '-' : ''}${bytes(Math.abs(v))}`;
   return Number.isInteger(v) ? String(v) : v.toFixed(3);
 }
 
@@ -106,6 +115,15 @@ export function formatSummary(summary: RunSummary, opts: SummaryOptions): string
   row('duration', `${duration(m.duration_ms)}  (started ${summary.startedAt})`);
   if (summary.baseline) row('baseline', summary.baseline.runId);
   if (summary.status !== 'completed') row('status', summary.status + (summary.abortReason ? ` — ${summary.abortReason}` : ''));
+  if (summary.phases?.length) {
+    const mark = (st: string) => (st === 'ok' ? c('✓', 'green') : st === 'failed' ? c('✗', 'red') : c('-', 'dim'));
+    row('phases', summary.phases.map((p) => `${mark(p.status)} ${p.name}${p.status === 'skipped' ? '' : ` ${duration(p.durationMs)}`}`).join('  '));
+    for (const p of summary.phases.filter((x) => x.status === 'failed' && x.detail)) {
+      const [first, ...more] = p.detail!.split('\n');
+      out.push(`  ${c('✗', 'red')} ${p.name}: ${first}`);
+      for (const l of more) out.push(`    ${c(l.trim(), 'dim')}`);
+    }
+  }
   out.push('');
 
   row(
@@ -126,6 +144,11 @@ export function formatSummary(summary: RunSummary, opts: SummaryOptions): string
   }
   row('latency', `avg=${ms(m.latency_mean)} p50=${ms(m.latency_p50)} p95=${ms(m.latency_p95)} p99=${ms(m.latency_p99)} max=${ms(m.latency_max)}`);
   row('throughput', `${m.throughput.toFixed(1)} req/s`);
+  const res: string[] = [];
+  if (typeof m.cpu_avg === 'number') res.push(`cpu avg ${m.cpu_avg.toFixed(1)}%`);
+  if (typeof m.mem_peak === 'number') res.push(`mem peak ${bytes(m.mem_peak)}`);
+  if (typeof m.log_errors === 'number') res.push(c(`${m.log_errors} error line${m.log_errors === 1 ? '' : 's'}`, m.log_errors ? 'yellow' : 'dim'));
+  if (res.length) row('service', res.join(' · '));
   const mix = Object.entries(m.status_counts)
     .map(([k, v]) => `${k}×${v}`)
     .join(' ');
@@ -154,6 +177,27 @@ export function formatSummary(summary: RunSummary, opts: SummaryOptions): string
       out.push(
         `  ${cut(e.endpoint, w).padEnd(w)}  ${c(`${e.failed} failed`, e.failed ? 'red' : 'dim')} · ${e.errors} errors of ${e.requests} · p95 ${e.latency_p95 > 0 ? ms(e.latency_p95) : '-'}`,
       );
+    }
+  }
+
+  const changed = summary.endpoints
+    .filter((e) => e.baseline && (Math.abs(e.latency_p95_change ?? 0) >= 0.1 || Object.keys(e.status_delta ?? {}).length > 0))
+    .sort(
+      (a, b) =>
+        Number(Object.keys(b.status_delta ?? {}).length > 0) - Number(Object.keys(a.status_delta ?? {}).length > 0) ||
+        Math.abs(b.latency_p95_change ?? 0) - Math.abs(a.latency_p95_change ?? 0) ||
+        (a.endpoint < b.endpoint ? -1 : 1),
+    )
+    .slice(0, 5);
+  if (changed.length) {
+    out.push('', `  ${c('vs baseline', 'bold')}`);
+    const w = Math.min(48, Math.max(...changed.map((e) => e.endpoint.length)));
+    for (const e of changed) {
+      const b = e.baseline!;
+      const lat = `p95 ${b.latency_p95 > 0 ? ms(b.latency_p95) : '-'} → ${e.latency_p95 > 0 ? ms(e.latency_p95) : '-'}` +
+        (e.latency_p95_change !== undefined ? ` (${signedPct(e.latency_p95_change)})` : '');
+      const st = Object.entries(e.status_delta ?? {}).map(([k, v]) => `${k} ${v > 0 ? '+' : ''}${v}`).join(', ');
+      out.push(`  ${cut(e.endpoint, w).padEnd(w)}  ${lat}${st ? ` · status ${st}` : ''}`);
     }
   }
 
@@ -190,7 +234,7 @@ function verdictLine(s: RunSummary, c: ReturnType<typeof painter>): string {
     case 'aborted':
       return c(`■ ABORTED`, 'yellow', 'bold') + ` — ${s.abortReason ?? 'stopped before the end'}`;
     case 'error':
-      return c(`✗ ERROR`, 'red', 'bold') + ` — ${s.error ?? 'the run failed'}`;
+      return c(`✗ ERROR`, 'red', 'bold') + ` — ${s.error?.split('\n')[0].replace(/;[^;]*:$/, '') ?? 'the run failed'}`;
     default:
       return c(`… RUNNING`, 'cyan', 'bold') + ` — ${s.metrics.total} results so far`;
   }

@@ -23,6 +23,13 @@ export interface Metrics {
   throughput: number;
   duration_ms: number;
   status_counts: Record<string, number>;
+  /** Average CPU use of the service under test (its process tree) over the replay, % of one core.
+   * Only when Reprise started the service (sut.command) on a system with /proc. */
+  cpu_avg?: number;
+  /** Peak resident memory of the service's process tree during the replay, bytes. */
+  mem_peak?: number;
+  /** Lines of the service's output during the replay that matched sut.log_errors_pattern. */
+  log_errors?: number;
 }
 
 export interface GateResult {
@@ -45,6 +52,29 @@ export interface EndpointStats {
   failed: number;
   errors: number;
   latency_p95: number;
+  /** Actual status → count for this endpoint ("error": no response). Filled by the run wiring. */
+  status_counts?: Record<string, number>;
+  /** The same endpoint in the baseline run, when there is one and it has the endpoint. */
+  baseline?: { requests: number; passed: number; failed: number; errors: number; latency_p95: number; status_counts?: Record<string, number> };
+  /** latency_p95 − baseline latency_p95, ms. */
+  latency_p95_delta?: number;
+  /** (latency_p95 − baseline) / baseline; absent when the baseline p95 is 0. */
+  latency_p95_change?: number;
+  /** status → (count here − count in the baseline), only statuses whose count changed. Needs status_counts on both sides. */
+  status_delta?: Record<string, number>;
+  /** pass fraction here − pass fraction in the baseline. */
+  pass_rate_delta?: number;
+}
+
+/** One phase of a run: backends (mocks, dependencies), service (start, readiness), gates (validity, baseline), replay, stop. */
+export interface PhaseRecord {
+  name: 'backends' | 'service' | 'gates' | 'replay' | 'stop' | (string & {});
+  status: 'ok' | 'failed' | 'skipped';
+  /** ISO time the phase started. */
+  startedAt: string;
+  durationMs: number;
+  /** What happened (mocks started, pid, readiness) or, for a failed phase, why. */
+  detail?: string;
 }
 
 export interface RunSummary {
@@ -66,6 +96,10 @@ export interface RunSummary {
   sourceIssues: { file: string; line?: number; entry?: number; severity: string; message: string }[];
   abortReason?: string;
   error?: string;
+  /** Phases of the run in order, with outcome and timing (runs made before phases were recorded have none). */
+  phases?: PhaseRecord[];
+  /** The service under test when Reprise started it. */
+  sut?: { command: string; pid?: number; log?: string; exitCode?: number | null; signal?: string | null };
   /** The first failed or errored requests (at most 10, in the order they finished), so a summary can name
    * them without reading results.jsonl. Filled by RunWriter. */
   failures?: FailureBrief[];

@@ -120,6 +120,8 @@ test('a session recorded through the proxies against the example service replays
   try {
     const cfg = {
       ...example,
+      // The test starts the service itself; the example's `sut:` block would start another one.
+      sut: undefined,
       target: service.url,
       traffic: ['./traffic/inbound.jsonl'],
       mocks: [{ ...example.mocks[0], port: mockPort, traffic: './traffic/payment-api/' }],
