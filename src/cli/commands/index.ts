@@ -4,6 +4,13 @@ import { validateConfigCommand } from './validate-config.js';
 import { runsCommand } from './runs.js';
 import { reportCommand } from './report.js';
 import { baselineCommand } from './baseline.js';
+import { mockCommand } from './mock.js';
+import { stubsCommand } from './stubs.js';
+import { importCommand } from './import.js';
+import { exportCommand } from './export.js';
+import { trafficCommand } from './traffic.js';
+import { recordCommand } from './record.js';
+import { learnCommand } from './learn.js';
 
 export interface Command {
   summary: string;
@@ -17,6 +24,13 @@ export const commands: Record<string, Command> = {
   runs: runsCommand,
   report: reportCommand,
   baseline: baselineCommand,
+  mock: mockCommand,
+  stubs: stubsCommand,
+  import: importCommand,
+  export: exportCommand,
+  traffic: trafficCommand,
+  record: recordCommand,
+  learn: learnCommand,
 };
 
 export function mainHelp(): string {

@@ -6,7 +6,7 @@ import type { MockServiceConfig } from '../config/types.js';
 import type { EngineContext } from '../context.js';
 import type { Pair, SourceIssue } from '../store/model.js';
 import { stubsFromTraffic } from './from-traffic.js';
-import { MockServer } from './server.js';
+import { MockServer, type MockCallEvent } from './server.js';
 import { loadStubDir } from './stub-files.js';
 import type { StubDefinition } from './stub.js';
 import type { MockStats, UnmatchedCall } from './types.js';
@@ -19,6 +19,33 @@ export interface StartMocksOptions {
   outbound: (service: string, cfg: MockServiceConfig) => AsyncIterable<Pair>;
   ctx: EngineContext;
   signal?: AbortSignal;
+  /** Called for every call any mock answers (besides the 'mock:call' event), with miss details. */
+  onCall?: (e: MockCallEvent) => void;
+  /** Per-session sequence isolation; default: off (sequences run across the whole run). */
+  sessions?: SessionIsolation;
+}
+
+/**
+ * Sequences and scenarios restart for every replay session when `isolate` is on. How depends on what the
+ * mocks can know about a call:
+ * - `header` set (e.g. `x-reprise-session`): the replay adds it to inbound requests and the service forwards
+ *   it to its dependencies; each session value gets state of its own, at any concurrency.
+ * - else, with `concurrency` 1: sessions never overlap, so `sessionStart` resets the shared state.
+ * - else: a reset would break the sessions in flight, so nothing is reset (mode `shared`, with a warning).
+ */
+export interface SessionIsolation {
+  isolate: boolean;
+  /** replay.concurrency of the run. */
+  concurrency: number;
+  header?: string;
+}
+
+export type SessionMode = 'off' | 'header' | 'serial' | 'shared';
+
+export function sessionMode(s: SessionIsolation | undefined): SessionMode {
+  if (!s?.isolate) return 'off';
+  if (s.header) return 'header';
+  return s.concurrency <= 1 ? 'serial' : 'shared';
 }
 
 export interface MockManager {
@@ -33,6 +60,10 @@ export interface MockManager {
   unmatched(): UnmatchedCall[];
   /** Reset every sequence/scenario (call between isolated replay sessions). */
   resetSessions(): void;
+  /** How sessions are isolated (see SessionIsolation). */
+  sessionMode: SessionMode;
+  /** Give to replay's `onSessionStart`: restarts sequences for the session as `sessions` says. */
+  sessionStart(session: string): void;
   stop(): Promise<void>;
 }
 
@@ -65,6 +96,13 @@ export async function startMocks(configs: MockServiceConfig[], opts: StartMocksO
   const { ctx, signal } = opts;
   const servers: MockServer[] = [];
   const issues: SourceIssue[] = [];
+  const mode = sessionMode(opts.sessions);
+  if (mode === 'shared') {
+    ctx.logger.warn(
+      `mocks: sessions cannot be isolated with replay.concurrency ${opts.sessions!.concurrency}: sequences are shared by parallel sessions ` +
+        '(use concurrency 1, or a session header the service forwards to its dependencies)',
+    );
+  }
   try {
     for (const cfg of configs) {
       signal?.throwIfAborted();
@@ -73,7 +111,13 @@ export async function startMocks(configs: MockServiceConfig[], opts: StartMocksO
         issues.push(i);
         ctx.events.emit('source:issue', i);
       }
-      const server = new MockServer(cfg, loaded.stubs, { onCall: (e) => ctx.events.emit('mock:call', e) });
+      const server = new MockServer(cfg, loaded.stubs, {
+        onCall: (e) => {
+          ctx.events.emit('mock:call', e);
+          opts.onCall?.(e);
+        },
+        ...(mode === 'header' ? { sessionHeader: opts.sessions!.header } : {}),
+      });
       await server.start();
       servers.push(server);
       ctx.logger.info(`mock '${cfg.service}' on ${server.url} (${server.stubCount} stubs)`);
@@ -96,6 +140,11 @@ export async function startMocks(configs: MockServiceConfig[], opts: StartMocksO
     stats: () => servers.map((s) => s.stats()),
     unmatched: () => servers.flatMap((s) => s.unmatched()),
     resetSessions: () => servers.forEach((s) => s.resetSequences()),
+    sessionMode: mode,
+    sessionStart: (session: string) => {
+      if (mode === 'serial') servers.forEach((s) => s.resetSequences());
+      else if (mode === 'header') servers.forEach((s) => s.resetSequences(session));
+    },
     stop: async () => {
       await Promise.all(servers.map((s) => s.stop()));
     },

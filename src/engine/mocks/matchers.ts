@@ -146,18 +146,45 @@ export class PathMatcher implements Matcher {
   readonly kind = 'path' as const;
   private readonly re?: RegExp;
   readonly exact?: string;
+  /** Literal start every matching path has: a cheap test before the regex. */
+  private readonly prefix: string = '';
+  /** The regex a path must match whole, without anchors (template and regex modes), for combined tests. */
+  readonly regexSource?: string;
   constructor(private readonly shown: string, mode: 'exact' | 'template' | 'regex') {
     if (mode === 'exact') this.exact = normalizePath(shown);
-    else if (mode === 'regex') this.re = wholeRegex(shown);
-    else this.re = templateRegex(shown);
+    else if (mode === 'regex') {
+      this.re = wholeRegex(shown);
+      this.prefix = literalPrefix(shown);
+      this.regexSource = shown;
+    } else {
+      this.re = templateRegex(shown);
+      this.regexSource = this.re.source.slice(1, -1);
+      this.prefix = literalPrefix(this.regexSource);
+    }
   }
   matches(req: MockRequest): boolean {
-    return this.exact !== undefined ? req.path === this.exact : this.re!.test(req.path);
+    return this.matchesPath(req.path);
+  }
+  /** The test on a normalised path alone. */
+  matchesPath(path: string): boolean {
+    if (this.exact !== undefined) return path === this.exact;
+    return path.startsWith(this.prefix) && this.re!.test(path);
   }
   explain(req: MockRequest): MatcherFailure[] {
     if (this.matches(req)) return [];
     return [{ matcher: 'path', expected: this.shown, actual: req.path, message: `path ${req.path} does not match ${this.shown}` }];
   }
+}
+
+/**
+ * The literal characters a regex source must match first ('' when unsure): letters, digits and `/-_~:@,`
+ * up to the first other character; a quantifier after the last one drops it. No prefix with a top-level `|`.
+ */
+export function literalPrefix(src: string): string {
+  if (src.includes('|')) return '';
+  const m = /^[A-Za-z0-9/_~:@,-]*/.exec(src)![0];
+  const next = src[m.length];
+  return next === '?' || next === '*' || next === '{' ? m.slice(0, -1) : m;
 }
 
 /** `/orders/{id}/items/{itemId}` → a regex where each `{…}` is one non-empty segment. */
@@ -192,6 +219,52 @@ function preview(v: unknown): unknown {
   return s.length <= 200 ? v : s.slice(0, 199) + '…';
 }
 
+const hasOwn = (o: object, k: string) => Object.prototype.hasOwnProperty.call(o, k);
+
+/** Whether actual equals expected under the options (the boolean of jsonDiff, without building paths). */
+export function jsonEqual(exp: unknown, act: unknown, opts: JsonCompareOptions): boolean {
+  if (exp === act) return true;
+  if (exp === null || act === null || typeof exp !== 'object' || typeof act !== 'object') return false;
+  const ea = Array.isArray(exp);
+  if (ea !== Array.isArray(act)) return false;
+  if (ea) {
+    const e = exp as unknown[];
+    const a = act as unknown[];
+    if (opts.ignoreArrayOrder) {
+      if (a.length < e.length || (!opts.ignoreExtraFields && a.length > e.length)) return false;
+      const used = new Array<boolean>(a.length).fill(false);
+      for (let i = 0; i < e.length; i++) {
+        let found = false;
+        for (let j = 0; j < a.length; j++) {
+          if (!used[j] && jsonEqual(e[i], a[j], opts)) {
+            used[j] = found = true;
+            break;
+          }
+        }
+        if (!found) return false;
+      }
+      return true;
+    }
+    if (a.length !== e.length && !(opts.ignoreExtraFields && a.length > e.length)) return false;
+    for (let i = 0; i < e.length; i++) if (!jsonEqual(e[i], a[i], opts)) return false;
+    return true;
+  }
+  const e = exp as Record<string, unknown>;
+  const a = act as Record<string, unknown>;
+  let n = 0;
+  for (const k in e) {
+    if (!hasOwn(e, k)) continue;
+    if (!hasOwn(a, k) || !jsonEqual(e[k], a[k], opts)) return false;
+    n++;
+  }
+  if (!opts.ignoreExtraFields) {
+    let m = 0;
+    for (const k in a) if (hasOwn(a, k)) m++;
+    if (m !== n) return false;
+  }
+  return true;
+}
+
 /** Push differences between expected and actual into `out` (at most `max`); returns true when equal. */
 export function jsonDiff(exp: unknown, act: unknown, opts: JsonCompareOptions, path: string, out: MatcherFailure[], max: number): boolean {
   if (out.length >= max) return false;
@@ -211,7 +284,7 @@ export function jsonDiff(exp: unknown, act: unknown, opts: JsonCompareOptions, p
       for (let i = 0; i < e.length; i++) {
         let found = -1;
         for (let j = 0; j < a.length && found < 0; j++) {
-          if (!used[j] && jsonDiff(e[i], a[j], opts, '', [], 1)) found = j;
+          if (!used[j] && jsonEqual(e[i], a[j], opts)) found = j;
         }
         if (found >= 0) used[found] = true;
         else {
@@ -241,14 +314,14 @@ export function jsonDiff(exp: unknown, act: unknown, opts: JsonCompareOptions, p
     for (const k of Object.keys(e)) {
       if (out.length >= max) return false;
       const p = fieldPath(path, k);
-      if (!(k in a)) {
+      if (!hasOwn(a, k)) {
         ok = false;
         out.push({ matcher: 'body', field: p, expected: preview(e[k]), message: `${p} is missing` });
       } else if (!jsonDiff(e[k], a[k], opts, p, out, max)) ok = false;
     }
     if (!opts.ignoreExtraFields) {
       for (const k of Object.keys(a)) {
-        if (k in e) continue;
+        if (hasOwn(e, k)) continue;
         if (out.length >= max) return false;
         ok = false;
         const p = fieldPath(path, k);
@@ -290,15 +363,18 @@ class JsonEqualMatcher implements Matcher {
   constructor(private readonly def: Extract<BodyMatcher, { equalToJson: unknown }>) {
     this.expected = def.ignorePaths?.length ? removePaths(structuredClone(def.equalToJson), def.ignorePaths) : def.equalToJson;
     this.opts = { ignoreArrayOrder: def.ignoreArrayOrder === true, ignoreExtraFields: def.ignoreExtraFields === true };
+    if (def.ignorePaths?.length) this.ignoreKey = JSON.stringify(def.ignorePaths);
   }
+  private readonly ignoreKey?: string;
   private actual(req: MockRequest): unknown {
-    const j = req.json;
-    if (j === NOT_JSON) return NOT_JSON;
-    return this.def.ignorePaths?.length && j !== null && typeof j === 'object' ? removePaths(structuredClone(j), this.def.ignorePaths) : j;
+    const paths = this.def.ignorePaths;
+    if (!paths?.length) return req.json;
+    // stubs ignoring the same paths (all stubs of a service built from traffic) share one copy per request
+    return req.jsonWithout(this.ignoreKey!, (doc) => removePaths(doc, paths));
   }
   matches(req: MockRequest): boolean {
     const a = this.actual(req);
-    return a !== NOT_JSON && jsonDiff(this.expected, a, this.opts, '$', [], 1);
+    return a !== NOT_JSON && jsonEqual(this.expected, a, this.opts);
   }
   explain(req: MockRequest): MatcherFailure[] {
     const a = this.actual(req);
@@ -326,7 +402,7 @@ class JsonPathMatcher implements Matcher {
     }
     if (c.absent) return found.length === 0 ? undefined : `${c.path} selects ${found.length} value(s), expected none`;
     if (found.length === 0) return doc === NOT_JSON ? `body is not JSON (needed for ${c.path})` : `${c.path} selects nothing`;
-    if (c.equalTo !== undefined && !found.some((v) => jsonDiff(c.equalTo, v, { ignoreArrayOrder: false, ignoreExtraFields: false }, '', [], 1))) {
+    if (c.equalTo !== undefined && !found.some((v) => jsonEqual(c.equalTo, v, { ignoreArrayOrder: false, ignoreExtraFields: false }))) {
       return `${c.path} is ${JSON.stringify(found.length === 1 ? found[0] : found)}, expected ${JSON.stringify(c.equalTo)}`;
     }
     if (c.re && !found.some((v) => c.re!.test(typeof v === 'string' ? v : JSON.stringify(v)))) {

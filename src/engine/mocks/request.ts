@@ -75,6 +75,22 @@ export class MockRequest {
     return this._text;
   }
 
+  private _without?: Map<string, unknown>;
+
+  /**
+   * The JSON body with `paths` removed (computed once per request and key, shared by every stub that ignores
+   * the same paths: never mutate it). `remove` does the removal on a copy.
+   */
+  jsonWithout(key: string, remove: (doc: unknown) => unknown): unknown {
+    const j = this.json;
+    if (j === NOT_JSON || j === null || typeof j !== 'object') return j;
+    this._without ??= new Map();
+    if (this._without.has(key)) return this._without.get(key);
+    const v = remove(structuredClone(j));
+    this._without.set(key, v);
+    return v;
+  }
+
   /** Parsed JSON body, or NOT_JSON. The value is shared: never mutate it. */
   get json(): unknown {
     if (this._json === undefined) {

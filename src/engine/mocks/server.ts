@@ -22,6 +22,11 @@ export interface MockCallEvent {
   url: string;
   matched: boolean;
   stubId?: string;
+  /** Status answered (for a passthrough: set once the real service answered, else the configured status). */
+  status?: number;
+  /** A miss: the id of its UnmatchedCall record and the nearest stub's summary with why it failed. */
+  unmatchedId?: string;
+  nearest?: { stubId: string; summary: string; why: string };
 }
 
 export interface MockServerOptions {
@@ -29,7 +34,18 @@ export interface MockServerOptions {
   onCall?: (e: MockCallEvent) => void;
   /** Keep at most this many unmatched calls (default 10,000); counters keep counting. */
   maxUnmatched?: number;
+  /**
+   * Header naming the replay session of a call (e.g. `x-reprise-session`). Calls carrying it get sequence and
+   * scenario state of their own per value, so parallel sessions do not share sequences. Needs the service to
+   * forward the header to its dependencies; calls without it use the shared state.
+   */
+  sessionHeader?: string;
+  /** Session states kept at most (oldest dropped first). Default 10,000. */
+  maxSessions?: number;
 }
+
+/** `POST <this>` on any mock resets every sequence and scenario (like WireMock's /__admin/scenarios/reset). */
+export const RESET_PATH = '/__reprise/reset';
 
 const EMPTY = Buffer.alloc(0);
 const SECRET_HEADERS = new Set(['authorization', 'proxy-authorization', 'cookie', 'set-cookie', 'x-api-key', 'api-key', 'x-auth-token', 'x-access-token', 'x-csrf-token', 'x-xsrf-token']);
@@ -59,6 +75,8 @@ export class MockServer {
   private server?: http.Server;
   private readonly index: StubIndex;
   private readonly states: ScenarioStates = new Map();
+  private readonly sessionStates = new Map<string, ScenarioStates>();
+  private readonly sessionHeader?: string;
   private readonly unmatchedCalls: UnmatchedCall[] = [];
   private counters = { calls: 0, matched: 0, unmatched: 0 };
   private readonly factor: number;
@@ -76,6 +94,7 @@ export class MockServer {
     this.index = new StubIndex(compileStubs(stubs, config.sequence));
     this.factor = config.timing === 'none' ? 0 : config.timing === 'recorded' ? 1 : Number(config.timing);
     this.onCall = opts.onCall;
+    this.sessionHeader = opts.sessionHeader?.toLowerCase();
   }
 
   get stubCount(): number {
@@ -143,9 +162,32 @@ export class MockServer {
     return [...this.unmatchedCalls];
   }
 
-  /** Every sequence and scenario back to its first state (a new isolated replay session). */
-  resetSequences(): void {
+  /**
+   * Every sequence and scenario back to its first state (a new isolated replay session). With a session
+   * name, only that session's own state (see `sessionHeader`); without, the shared state and every session's.
+   */
+  resetSequences(session?: string): void {
+    if (session !== undefined) {
+      this.sessionStates.delete(session);
+      return;
+    }
     this.states.clear();
+    this.sessionStates.clear();
+  }
+
+  /** Sequence/scenario state a request reads and advances: its session's when it names one, else the shared one. */
+  private statesFor(req: MockRequest): ScenarioStates {
+    if (!this.sessionHeader) return this.states;
+    const v = req.headers[this.sessionHeader]?.[0];
+    if (!v) return this.states;
+    let st = this.sessionStates.get(v);
+    if (!st) {
+      if (this.sessionStates.size >= (this.opts.maxSessions ?? 10_000)) {
+        this.sessionStates.delete(this.sessionStates.keys().next().value as string);
+      }
+      this.sessionStates.set(v, (st = new Map()));
+    }
+    return st;
   }
 
   /** Clear counters and the unmatched log (stubs and states stay). */
@@ -168,20 +210,27 @@ export class MockServer {
   private dispatch(req: http.IncomingMessage, res: http.ServerResponse, body: Buffer): void {
     const method = req.method ?? 'GET';
     const url = req.url ?? '/';
+    if (url.startsWith(RESET_PATH) && method === 'POST' && (url.length === RESET_PATH.length || url[RESET_PATH.length] === '?')) {
+      this.resetSequences();
+      res.writeHead(204, { 'x-reprise-reset': '1' });
+      res.end();
+      return;
+    }
     const mreq = new MockRequest(method, url, req.headers, body);
     this.counters.calls++;
-    const stub = this.index.find(mreq, this.states);
+    const states = this.statesFor(mreq);
+    const stub = this.index.find(mreq, states);
     if (stub) {
-      advance(stub, this.states);
+      advance(stub, states);
       this.counters.matched++;
       const delay = stub.delayMs * this.factor;
       if (delay > 0) setTimeout(() => this.send(res, stub), delay);
       else this.send(res, stub);
-      this.onCall?.({ service: this.service, method, url, matched: true, stubId: stub.id });
+      this.onCall?.({ service: this.service, method, url, matched: true, stubId: stub.id, status: stub.status });
       return;
     }
     this.counters.unmatched++;
-    void this.answerUnmatched(mreq, req, res).catch((err) => {
+    void this.answerUnmatched(mreq, req, res, states).catch((err) => {
       if (!res.headersSent) {
         res.writeHead(502, { 'content-type': 'application/json' });
         res.end(JSON.stringify({ error: `reprise: passthrough failed: ${(err as Error).message}` }));
@@ -195,8 +244,8 @@ export class MockServer {
     res.end(stub.body);
   }
 
-  private async answerUnmatched(mreq: MockRequest, req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
-    const nearest = findNearest(this.index.all, mreq, this.states);
+  private async answerUnmatched(mreq: MockRequest, req: http.IncomingMessage, res: http.ServerResponse, states: ScenarioStates): Promise<void> {
+    const nearest = findNearest(this.index.all, mreq, states);
     const headers: Headers = {};
     for (const [k, v] of Object.entries(mreq.headers)) headers[k] = v.length === 1 ? v[0] : v;
     const text = mreq.body.length && isUtf8(mreq.body);
@@ -216,11 +265,25 @@ export class MockServer {
     const pass = this.config.unmatched.passthrough;
     // Recorded before answering, so whoever got the answer can already see the call.
     this.record(call);
-    this.onCall?.({ service: this.service, method: mreq.method, url: mreq.url, matched: false });
+    const near = nearest[0];
+    const event: MockCallEvent = {
+      service: this.service,
+      method: mreq.method,
+      url: mreq.url,
+      matched: false,
+      status: pass ? 502 : this.config.unmatched.status,
+      unmatchedId: call.id,
+      ...(near ? { nearest: { stubId: near.stubId, summary: near.summary, why: near.failures.map((f) => f.message).join('; ') } } : {}),
+    };
     if (pass) {
       call.answeredWith = { status: 502, passthrough: pass };
-      await this.passthrough(pass, req, mreq, res, (st) => (call.answeredWith.status = st));
+      try {
+        await this.passthrough(pass, req, mreq, res, (st) => (call.answeredWith.status = event.status = st));
+      } finally {
+        this.onCall?.(event);
+      }
     } else {
+      this.onCall?.(event);
       const payload = Buffer.from(
         JSON.stringify({
           error: 'reprise: no stub matched',

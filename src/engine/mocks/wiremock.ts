@@ -233,7 +233,8 @@ function lineOfEntry(text: string, n: number): number | undefined {
 /**
  * Import a WireMock root (`<dir>/mappings`, `<dir>/__files`; or `dir` itself holding mapping files). Bad files
  * and unsupported mappings are reported with file and line and skipped. Order follows WireMock's precedence:
- * higher insertionIndex (newer) first among equal priorities.
+ * higher insertionIndex (newer) first among equal priorities; without insertionIndex, a later mapping (in file
+ * order) is newer.
  */
 export async function importWireMock(dir: string): Promise<{ stubs: StubDefinition[]; issues: SourceIssue[] }> {
   const mappingsDir = await fs.stat(path.join(dir, 'mappings')).then((s) => (s.isDirectory() ? path.join(dir, 'mappings') : dir), () => dir);
@@ -259,7 +260,8 @@ export async function importWireMock(dir: string): Promise<{ stubs: StubDefiniti
         const warn = (message: string) => issues.push({ file, line, ...(multi ? { entry: i } : {}), severity: 'warning', message });
         const stub = await mappingToStub(m, filesDir, `${path.relative(dir, file)}${multi ? `#${i + 1}` : ''}`, file, warn);
         stub.source = { file, ...(line !== undefined ? { line } : {}) };
-        const insertion = isObj(m) && typeof m.insertionIndex === 'number' ? m.insertionIndex : -1;
+        // WireMock numbers mappings in the order it adds them when they carry no insertionIndex
+        const insertion = isObj(m) && typeof m.insertionIndex === 'number' ? m.insertionIndex : n;
         found.push({ stub, insertion, n: n++ });
       } catch (e) {
         if (!(e instanceof Unsupported) && !(e instanceof SyntaxError)) throw e;
@@ -285,7 +287,17 @@ function toWmString(m: StringMatcher): Json | undefined {
   return undefined;
 }
 
-const IGNORE_PLACEHOLDER = '${json-unit.ignore}';
+/** JsonUnit's "ignore this key, present or not": the same as Reprise's ignorePaths (removed on both sides). */
+const IGNORE_PLACEHOLDER = '${json-unit.ignore-element}';
+
+/** `$.a.b` / `$['a'].b` / `$.items[*].id` → parent path and last key, when the last step is a plain key. */
+function splitLastKey(p: string): { parent: string; key: string } | undefined {
+  const dot = /^(.*)\.([A-Za-z_$][\w$-]*)$/.exec(p);
+  if (dot && dot[1] && !dot[1].endsWith('.')) return { parent: dot[1], key: dot[2] };
+  const br = /^(.*)\[\s*'((?:[^'\\]|\\.)*)'\s*\]$/.exec(p) ?? /^(.*)\[\s*"((?:[^"\\]|\\.)*)"\s*\]$/.exec(p);
+  if (br && br[1] && !br[1].endsWith('.')) return { parent: br[1], key: br[2].replace(/\\(.)/g, '$1') };
+  return undefined;
+}
 
 function toWmBody(b: BodyMatcher): Json {
   if ('equalToJson' in b) {
@@ -294,6 +306,18 @@ function toWmBody(b: BodyMatcher): Json {
     if (b.ignorePaths?.length && v !== null && typeof v === 'object') {
       v = structuredClone(v);
       for (const p of b.ignorePaths) {
+        const last = splitLastKey(p);
+        if (last) {
+          // every object the parent path selects gets the key as "ignored", so requests with or without it match
+          const parents = JSONPath({ path: last.parent, json: v as object, resultType: 'value', wrap: true }) as unknown[];
+          for (const o of parents) {
+            if (o !== null && typeof o === 'object' && !Array.isArray(o)) {
+              (o as Json)[last.key] = IGNORE_PLACEHOLDER;
+              placeholders = true;
+            }
+          }
+          continue;
+        }
         const hits = JSONPath({ path: p, json: v as object, resultType: 'all' }) as Array<{ parent: Json | unknown[]; parentProperty: string | number }>;
         for (const h of hits) {
           if (h.parent) {
@@ -338,7 +362,7 @@ function templateToRegex(t: string): string {
 
 /**
  * Reprise stubs → WireMock mappings. Sequences become scenarios (`sequence:<key>`), exactly as the mock
- * server runs them. Stub ids go to `name` and `metadata.reprise.id` (WireMock ids must be UUIDs).
+ * server runs them. Mappings come in reverse order: WireMock prefers the newest among equal priorities. Stub ids go to `name` and `metadata.reprise.id` (WireMock ids must be UUIDs).
  */
 export function toWireMockMappings(stubs: StubDefinition[], opts: { sequence?: 'stay' | 'cycle' } = {}): { mappings: Json[] } {
   const compiled = compileStubs(stubs, opts.sequence ?? 'stay');
@@ -347,9 +371,14 @@ export function toWireMockMappings(stubs: StubDefinition[], opts: { sequence?: '
     const r = d.request;
     const request: Json = { method: r.method ? r.method.toUpperCase() : 'ANY' };
     const query = Object.entries(r.query ?? {});
-    const simpleQuery = query.every(([, m]) => 'equalTo' in m && typeof m.equalTo === 'string');
+    // strict queries of plain values become `url` (WireMock's queryParameters would let extra parameters through);
+    // WireMock then needs the parameters in this order, Reprise takes any order
+    const simpleQuery = query.every(([, m]) => 'equalTo' in m && !m.caseInsensitive);
     if (r.path !== undefined && r.strictQuery && simpleQuery) {
-      const qs = new URLSearchParams(query.map(([k, m]) => [k, (m as { equalTo: string }).equalTo])).toString();
+      const qs = new URLSearchParams(query.flatMap(([k, m]) => {
+        const v = (m as { equalTo: string | string[] }).equalTo;
+        return (Array.isArray(v) ? v : [v]).map((x) => [k, x]);
+      })).toString();
       request.url = r.path + (qs ? `?${qs}` : '');
     } else {
       if (r.path !== undefined) request.urlPath = r.path;
@@ -405,5 +434,7 @@ export function toWireMockMappings(stubs: StubDefinition[], opts: { sequence?: '
     }
     return mapping;
   });
+  // WireMock tries the most recently added mapping first among equal priorities: the stub Reprise tries first goes last
+  mappings.reverse();
   return { mappings };
 }

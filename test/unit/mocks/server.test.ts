@@ -150,7 +150,17 @@ describe('unmatched calls', () => {
       assert.deepEqual(c.nearest[1].failures.map((x) => x.matcher), ['method']);
       assert.ok(c.nearest[2].failures.some((x) => x.matcher === 'path' && x.expected === '/refund' && x.actual === '/charge'));
       assert.match(c.nearest[0].summary, /^POST \/charge body≈/);
-      assert.deepEqual(events, [{ service: 'payment-api', method: 'POST', url: '/charge?debug=1', matched: false }]);
+      assert.deepEqual(events, [
+        {
+          service: 'payment-api',
+          method: 'POST',
+          url: '/charge?debug=1',
+          matched: false,
+          status: 501,
+          unmatchedId: c.id,
+          nearest: { stubId: 'charge', summary: c.nearest[0].summary, why: '$.amount is 12, expected 10' },
+        },
+      ]);
       assert.deepEqual(s.stats(), { service: 'payment-api', port: s.port, calls: 1, matched: 0, unmatched: 1 });
     } finally {
       await s.stop();

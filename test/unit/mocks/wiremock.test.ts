@@ -141,8 +141,11 @@ describe('WireMock import: own small fixtures', () => {
       { id: 'b', request: { method: 'POST', pathTemplate: '/o/{id}', body: { equalToJson: { x: 1, t: 'now' }, ignorePaths: ['$.t'] } }, response: { status: 201, body: 'AAE=', bodyEncoding: 'base64' }, delayMs: 5 },
       { id: 'j', request: { method: 'POST', path: '/j', body: { jsonPath: [{ path: '$.a', equalTo: 'x' }, { path: '$.b' }] } }, response: { status: 200 } },
     ];
-    const { mappings } = toWireMockMappings(stubs);
-    assert.equal(mappings.length, 5);
+    const exported = toWireMockMappings(stubs).mappings;
+    assert.equal(exported.length, 5);
+    // WireMock prefers the newest mapping among equal priorities: Reprise's first stub comes last
+    assert.deepEqual(exported.map((m) => m.name), ['j', 'b', 'q', 'a2', 'a1']);
+    const mappings = [...exported].reverse();
     assert.deepEqual(
       mappings.slice(0, 2).map((m) => [m.scenarioName, m.requiredScenarioState, m.newScenarioState]),
       [
@@ -155,15 +158,15 @@ describe('WireMock import: own small fixtures', () => {
     assert.deepEqual(mappings[3].request, {
       method: 'POST',
       urlPathPattern: '/o/[^/]+',
-      bodyPatterns: [{ equalToJson: { x: 1, t: '${json-unit.ignore}' }, enablePlaceholders: true }],
+      bodyPatterns: [{ equalToJson: { x: 1, t: '${json-unit.ignore-element}' }, enablePlaceholders: true }],
     });
     assert.deepEqual(mappings[3].response, { status: 201, base64Body: 'AAE=', fixedDelayMilliseconds: 5 });
     assert.deepEqual((mappings[4].request as { bodyPatterns: unknown }).bodyPatterns, [{ matchesJsonPath: { expression: '$.a', equalTo: 'x' } }, { matchesJsonPath: '$.b' }]);
-    // NOTE: acceptance by a real WireMock is not tested here (no WireMock on this machine); see the report.
+    // acceptance by a real WireMock: test/unit/cli-mocks/wiremock-real.test.ts
     const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'reprise-wmx-'));
     await fs.mkdir(path.join(dir, 'mappings'));
     // the placeholder form cannot be re-imported (WireMock-only feature): drop that mapping for the round trip
-    await fs.writeFile(path.join(dir, 'mappings', 'export.json'), JSON.stringify({ mappings: mappings.filter((m) => m.name !== 'b') }));
+    await fs.writeFile(path.join(dir, 'mappings', 'export.json'), JSON.stringify({ mappings: exported.filter((m) => m.name !== 'b') }));
     const back = await importWireMock(dir);
     assert.deepEqual(back.issues, []);
     const s = await startServer(back.stubs);
