@@ -44,6 +44,13 @@ declare const __REPRISE_VERSION__: string | undefined;
 const VERSION = typeof __REPRISE_VERSION__ === 'string' ? __REPRISE_VERSION__ : '0.0.0-dev';
 
 if (require.main === module) {
+  // `reprise runs | head` closes the pipe early: that is not an error.
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (e: NodeJS.ErrnoException) => {
+      if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+      throw e;
+    });
+  }
   main(process.argv.slice(2), { out: process.stdout, err: process.stderr, env: process.env, cwd: process.cwd() }).then(
     (code) => {
       process.exitCode = code;
