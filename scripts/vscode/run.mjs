@@ -2,7 +2,9 @@
 // extension host: code-server + Debian's chromium (see /work/shared/docs/vscode-offline-testing.md).
 // Needs `npm run vscode:tools` (once per machine) and `npm run build` (dist/extension.js).
 // Options: --workspace <folder> (fixture workspace to copy; default test/fixtures/workspace), --keep (keep
-// the scratch folder), --grep <text> (only tests whose title contains it; passed via REPRISE_TEST_GREP).
+// the scratch folder), --grep <text> (only tests whose title contains it; passed via REPRISE_TEST_GREP),
+// --untrusted (workspace trust on and the folder left untrusted — Restricted Mode — running only the
+// test/integration/trust*.test.ts files; without it those files are left out).
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { format } from 'node:util';
@@ -20,6 +22,10 @@ const opt = (name) => {
 const workspaceFixture = path.resolve(repoRoot, opt('--workspace') ?? 'test/fixtures/workspace');
 const keep = argv.includes('--keep');
 if (opt('--grep')) process.env.REPRISE_TEST_GREP = opt('--grep');
+const untrusted = argv.includes('--untrusted');
+// Read by the tests' index inside the extension host (code-server passes its environment on).
+if (untrusted) process.env.REPRISE_TEST_UNTRUSTED = '1';
+else delete process.env.REPRISE_TEST_UNTRUSTED;
 
 async function main() {
   const t0 = Date.now();
@@ -32,7 +38,16 @@ async function main() {
   let browser;
   let code = 1;
   try {
-    server = await startCodeServer(tools, scratch, { smokeTestDriver: true });
+    if (untrusted) {
+      // Trust on, no startup prompt: the folder stays untrusted (Restricted Mode).
+      const settingsFile = path.join(scratch.userData, 'User', 'settings.json');
+      const settings = JSON.parse(fs.readFileSync(settingsFile, 'utf8'));
+      settings['security.workspace.trust.enabled'] = true;
+      settings['security.workspace.trust.startupPrompt'] = 'never';
+      settings['security.workspace.trust.emptyWindow'] = false;
+      fs.writeFileSync(settingsFile, JSON.stringify(settings, null, 2));
+    }
+    server = await startCodeServer(tools, scratch, { smokeTestDriver: true, trust: untrusted });
     browser = await launchBrowser(tools, scratch);
     const page = browser.pages()[0] ?? (await browser.newPage());
 

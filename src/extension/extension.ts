@@ -7,14 +7,23 @@ import { createLogChannel } from './log.js';
 import { CONFIG_FILE, findConfigFile, readWorkspaceConfig, type WorkspaceConfig } from './workspace-config.js';
 import { TrafficTreeProvider } from './views/traffic-tree.js';
 import { RunsTreeProvider } from './views/runs-tree.js';
+import { EngineHost } from './engine-host.js';
+import { registerWebviews } from './webviews/index.js';
+import { registerCommands, type CommandServices } from './commands/index.js';
+import { registerLanguageFeatures } from './language/index.js';
 
 /** What activate() returns: used by the integration tests and by other extensions. */
 export interface RepriseApi {
   readonly log: vscode.LogOutputChannel;
   readonly traffic: TrafficTreeProvider;
   readonly runs: RunsTreeProvider;
+  /** The lazily loaded engine, and the replay runner, debug flow, test controller, … (see commands/). */
+  readonly host: EngineHost;
+  readonly services: CommandServices;
   /** Milliseconds from entering activate() to returning from it. */
   readonly activationMs: number;
+  /** Milliseconds the extension bundle took to evaluate (its imports) before activate() was entered. */
+  readonly loadMs: number;
   /** The workspace config as the views see it (re-read after reprise.yaml changes). */
   config(): Promise<WorkspaceConfig | undefined>;
   /** Re-read reprise.yaml and refresh both views. */
@@ -55,8 +64,9 @@ export function activate(context: vscode.ExtensionContext): RepriseApi {
   const log = createLogChannel();
   const state = new ConfigState(log);
   const getConfig = () => state.get();
-  const traffic = new TrafficTreeProvider(getConfig);
-  const runs = new RunsTreeProvider(getConfig);
+  const host = new EngineHost(context.extensionPath, log);
+  const traffic = new TrafficTreeProvider(getConfig, host);
+  const runs = new RunsTreeProvider(getConfig, host);
 
   const refresh = () => {
     state.invalidate();
@@ -79,20 +89,26 @@ export function activate(context: vscode.ExtensionContext): RepriseApi {
     runs,
     configWatcher,
     runsWatcher,
-    vscode.window.registerTreeDataProvider('reprise.traffic', traffic),
-    vscode.window.registerTreeDataProvider('reprise.runs', runs),
+    vscode.window.createTreeView('reprise.traffic', { treeDataProvider: traffic, showCollapseAll: true }),
+    vscode.window.createTreeView('reprise.runs', { treeDataProvider: runs, showCollapseAll: true }),
     vscode.workspace.onDidChangeWorkspaceFolders(refresh),
     vscode.commands.registerCommand('reprise.showLog', () => log.show(true)),
     vscode.commands.registerCommand('reprise.refresh', refresh),
     vscode.commands.registerCommand('reprise.activationTime', () => activationMs),
   );
 
+  const services = registerCommands(context, { host, log, traffic, runs, getConfig });
+  registerWebviews(context, { host, log, getConfig, replay: (o) => services.runner.run(o) });
+  registerLanguageFeatures(context, log);
+
   // Sets the reprise.hasConfig context key early, so the welcome content is right on first paint.
   void state.get();
 
   activationMs = performance.now() - started;
-  log.info(`Reprise activated in ${activationMs.toFixed(1)} ms (${vscode.env.appName} ${vscode.version}, ${vscode.env.uiKind === vscode.UIKind.Web ? 'web' : 'desktop'})`);
-  return { log, traffic, runs, activationMs, config: getConfig, refresh };
+  const loadStart = (globalThis as { __repriseLoadStart?: number }).__repriseLoadStart;
+  const loadMs = loadStart !== undefined ? started - loadStart : 0;
+  log.info(`Reprise activated in ${activationMs.toFixed(1)} ms, bundle evaluated in ${loadMs.toFixed(1)} ms (${vscode.env.appName} ${vscode.version}, ${vscode.env.uiKind === vscode.UIKind.Web ? 'web' : 'desktop'})`);
+  return { log, traffic, runs, host, services, activationMs, loadMs, config: getConfig, refresh };
 }
 
 export function deactivate(): void {

@@ -5,7 +5,14 @@
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { parse } from 'yaml';
+// yaml is required on first read, not at module load: evaluating it costs ~30 ms of activation.
+type YamlModule = typeof import('yaml');
+let yamlModule: YamlModule | undefined;
+function parseYaml(text: string): unknown {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  yamlModule ??= require('yaml') as YamlModule;
+  return yamlModule.parse(text);
+}
 
 export const CONFIG_FILE = 'reprise.yaml';
 
@@ -27,6 +34,9 @@ export interface WorkspaceConfig {
   runsDir: string;
   /** A YAML syntax problem, if any (the views still show what they can). */
   error?: string;
+  /** Name of the launch configuration that starts the service under a debugger (`sut.launch` or
+   * `debug.launch` in reprise.yaml), if named. */
+  launch?: string;
 }
 
 /** The first workspace folder holding a reprise.yaml, or undefined. */
@@ -45,7 +55,7 @@ export async function readWorkspaceConfig(file: string): Promise<WorkspaceConfig
   let doc: unknown;
   let error: string | undefined;
   try {
-    doc = parse(text);
+    doc = parseYaml(text);
   } catch (e) {
     error = `${file}: ${(e as Error).message}`;
   }
@@ -58,7 +68,10 @@ export async function readWorkspaceConfig(file: string): Promise<WorkspaceConfig
     traffic.push({ path: p, absolute, kind: await kindOf(absolute) });
   }
   const runsDir = path.resolve(root, typeof obj.runs_dir === 'string' ? obj.runs_dir : '.reprise/runs');
-  return { file, root, traffic, runsDir, error };
+  const launch = [obj.sut, obj.debug]
+    .map((v) => (v && typeof v === 'object' ? (v as { launch?: unknown }).launch : undefined))
+    .find((v): v is string => typeof v === 'string' && v.length > 0);
+  return { file, root, traffic, runsDir, error, ...(launch ? { launch } : {}) };
 }
 
 function toList(v: unknown): unknown[] {

@@ -1,23 +1,110 @@
+// The Reprise views on the orders example (npm run test:e2e runs with --workspace examples/orders): the
+// Traffic view expanded down to a session's requests and switched to endpoints; two replays started from the
+// command palette (the example's reprise.yaml starts the service itself), the second with the `total`
+// regression; the Runs view expanded to the failed run's gates and failed requests. Screenshots of each.
+import * as fs from 'node:fs/promises';
+import * as net from 'node:net';
+import * as path from 'node:path';
 import { openActivity, openPane } from './ui.mjs';
 
-export const title = 'Reprise activity bar container shows the Traffic and Runs views';
+export const title = 'Reprise views: traffic sessions and requests, runs with gates and failed requests';
 
-export default async function ({ page, screenshot, assert, log }) {
-  await openActivity(page, 'Reprise');
-  const traffic = await openPane(page, 'Traffic');
-  const runs = await openPane(page, 'Runs');
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+  });
+}
 
-  // The Traffic view lists the fixture's three traffic entries; the missing one is marked.
-  const rows = traffic.locator('.monaco-list-row');
-  await rows.filter({ hasText: 'traffic/orders.har' }).first().waitFor({ timeout: 30_000 });
-  const labels = (await rows.allInnerTexts()).map((t) => t.replace(/\s+/g, ' ').trim());
-  log(`traffic rows: ${JSON.stringify(labels)}`);
-  assert.equal(labels.length, 3);
-  assert.ok(labels[0].startsWith('traffic/orders.har'));
-  assert.ok(labels[1].startsWith('traffic/recorded'));
-  assert.match(labels[2], /traffic\/not-there\.jsonl.*missing/);
+/** Runs a palette command whose label is exactly `label` (others may share its prefix). */
+async function runExactCommand(page, label) {
+  await page.keyboard.press('Escape');
+  await page.keyboard.press('F1');
+  const input = page.locator('.quick-input-widget input').first();
+  await input.waitFor({ timeout: 15_000 });
+  await input.fill(`>${label}`);
+  const row = page.locator('.quick-input-list .monaco-list-row').filter({ has: page.locator('.label-name', { hasText: new RegExp(`^${label}$`) }) }).first();
+  await row.waitFor({ timeout: 15_000 });
+  await row.click();
+  await page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: 15_000 });
+}
 
-  // The Runs view has no runs yet: its welcome text shows.
-  await runs.getByText('No runs yet').waitFor({ timeout: 15_000 });
-  await screenshot('views');
+const rowText = async (row) => (await row.innerText()).replace(/\s+/g, ' ').trim();
+
+export default async function ({ page, screenshot, workspace, assert, log }) {
+  const config = path.join(workspace, 'reprise.yaml');
+  const saved = await fs.readFile(config, 'utf8');
+  await fs.rm(path.join(workspace, '.reprise'), { recursive: true, force: true });
+  // Free ports instead of 8080/8081 (may be taken on CI).
+  const [svc, mock] = [await freePort(), await freePort()];
+  const withPorts = saved.replace('target: http://127.0.0.1:8080', `target: http://127.0.0.1:${svc}`).replace('port: 8081', `port: ${mock}`);
+  await fs.writeFile(config, withPorts);
+  try {
+    await openActivity(page, 'Reprise');
+    const traffic = await openPane(page, 'Traffic');
+    const runs = await openPane(page, 'Runs');
+
+    // Traffic: source → sessions → requests.
+    const source = traffic.locator('.monaco-list-row', { hasText: './traffic/inbound.jsonl' }).first();
+    await source.waitFor({ timeout: 30_000 });
+    await source.click();
+    const alice = traffic.locator('.monaco-list-row', { hasText: 'user-alice' }).first();
+    await alice.waitFor({ timeout: 30_000 });
+    assert.match(await rowText(alice), /user-alice\s*7 requests/);
+    // The source's counts appear once it has been indexed.
+    await traffic.locator('.monaco-list-row', { hasText: '43 pairs · 6 sessions' }).first().waitFor({ timeout: 30_000 });
+    await alice.click();
+    const order = traffic.locator('.monaco-list-row', { hasText: 'POST /orders' }).first();
+    await order.waitFor({ timeout: 30_000 });
+    assert.match(await rowText(order), /POST \/orders\s*201 · \d+ ms/);
+    log(`traffic rows: ${JSON.stringify((await traffic.locator('.monaco-list-row').allInnerTexts()).map((t) => t.replace(/\s+/g, ' ')))}`);
+    await order.hover();
+    await screenshot('traffic-session');
+
+    // Grouped by endpoint.
+    await runExactCommand(page, 'Reprise: Refresh');
+    await traffic.locator('.pane-header').hover();
+    await traffic.locator('.pane-header .action-label[aria-label="Group by Endpoint"]').click();
+    await source.waitFor();
+    if ((await source.getAttribute('aria-expanded')) !== 'true') await source.click();
+    const ep = traffic.locator('.monaco-list-row', { hasText: 'GET /orders/{id}' }).first();
+    await ep.waitFor({ timeout: 30_000 });
+    await ep.click();
+    await traffic.locator('.monaco-list-row', { hasText: /GET \/orders\/ord_/ }).first().waitFor({ timeout: 30_000 });
+    await screenshot('traffic-endpoints');
+    await traffic.locator('.pane-header').hover();
+    await traffic.locator('.pane-header .action-label[aria-label="Group by Session"]').click();
+
+    // Runs: a passing replay, then one with the `total` regression.
+    await runExactCommand(page, 'Reprise: Run Replay');
+    const passRow = runs.locator('.monaco-list-row', { hasText: /^\s*pass · / }).first();
+    await passRow.waitFor({ timeout: 90_000 });
+    assert.match(await rowText(passRow), /pass · .*100% passed · 43 req/);
+    await fs.writeFile(config, withPorts.replace('env: {PORT: "${REPRISE_TARGET_PORT}"}', 'env: {PORT: "${REPRISE_TARGET_PORT}", ORDERS_REGRESSION: total}'));
+    await runExactCommand(page, 'Reprise: Run Replay');
+    const failRow = runs.locator('.monaco-list-row', { hasText: /^\s*fail · / }).first();
+    await failRow.waitFor({ timeout: 90_000 });
+    assert.match(await rowText(failRow), /fail · .*51\.1% passed · 43 req/);
+    await failRow.click();
+    await runs.locator('.monaco-list-row', { hasText: '✗ body_match_rate' }).first().waitFor({ timeout: 30_000 });
+    const failedFolder = runs.locator('.monaco-list-row', { hasText: 'Failed requests' }).first();
+    await failedFolder.click();
+    const failed = runs.locator('.monaco-list-row', { hasText: /\$\.total/ }).first();
+    await failed.waitFor({ timeout: 30_000 });
+    log(`runs rows: ${JSON.stringify((await runs.locator('.monaco-list-row').allInnerTexts()).map((t) => t.replace(/\s+/g, ' ')))}`);
+    await failed.hover();
+    await screenshot('runs');
+
+    // The status bar shows the last verdict.
+    const status = page.locator('.part.statusbar .statusbar-item', { hasText: /Reprise fail/ }).first();
+    await status.waitFor({ timeout: 15_000 });
+    await screenshot('status-bar');
+  } finally {
+    await fs.writeFile(config, saved);
+    await fs.rm(path.join(workspace, '.reprise'), { recursive: true, force: true });
+  }
 }
