@@ -61,6 +61,24 @@ async function webview(page, selector, timeout = 60_000) {
   }
 }
 
+async function runIds(workspace) {
+  return fs.readdir(path.join(workspace, '.reprise', 'runs')).catch(() => []);
+}
+
+/** Waits for a run not in `before` whose run.json says completed; returns its id. */
+async function newCompletedRun(workspace, before) {
+  const deadline = Date.now() + 90_000;
+  for (;;) {
+    for (const id of await runIds(workspace)) {
+      if (before.has(id)) continue;
+      const summary = await fs.readFile(path.join(workspace, '.reprise', 'runs', id, 'run.json'), 'utf8').then(JSON.parse, () => undefined);
+      if (summary && summary.status !== 'running') return id;
+    }
+    if (Date.now() > deadline) throw new Error('the replay did not finish within 90 s');
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
 export default async function ({ page, screenshot, workspace, assert, log }) {
   const config = path.join(workspace, 'reprise.yaml');
   const outbound = path.join(workspace, 'traffic', 'payment-api', 'outbound.jsonl');
@@ -92,6 +110,7 @@ export default async function ({ page, screenshot, workspace, assert, log }) {
     await report.locator('#endpoints th[data-sort="passRate"]').click();
     await report.locator('#request-filter').fill('POST /orders');
     await report.locator('.rrow[data-outcome="fail"]').first().waitFor();
+    await report.locator('#requests').scrollIntoViewIfNeeded();
     await screenshot('report-filtered');
 
     // 2. The diff of a failed POST /orders: ignore $.total, replay, it passes.
@@ -115,14 +134,13 @@ export default async function ({ page, screenshot, workspace, assert, log }) {
     await fs.writeFile(config, withPorts);
     const lines = savedOutbound.split('\n').filter(Boolean);
     await fs.writeFile(outbound, lines.filter((l) => JSON.parse(l).id !== 'out-0010').join('\n') + '\n');
+    const before = new Set(await runIds(workspace));
     await palette(page, 'Reprise: Run Replay');
-    await page.waitForTimeout(500);
-    await runs.locator('.monaco-list-row', { hasText: /unmatched/ }).first().waitFor({ timeout: 90_000 }).catch(() => {});
+    const runId = await newCompletedRun(workspace, before);
+    await runs.locator('.monaco-list-row', { hasText: /^\s*fail · / }).nth(1).waitFor({ timeout: 30_000 });
+    await page.waitForTimeout(1000); // let the end-of-run notifications settle before opening a quick pick
     await palette(page, 'Reprise: Open Unmatched Mock Calls');
-    // The newest run is first in the quick pick.
-    const first = page.locator('.quick-input-list .monaco-list-row').first();
-    await first.waitFor({ timeout: 15_000 });
-    await first.click();
+    await pick(page, runId);
     const unmatched = await webview(page, 'section.call');
     const call = unmatched.locator('section.call', { hasText: 'POST /v1/charges' }).first();
     await call.waitFor({ timeout: 30_000 });

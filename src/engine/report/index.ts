@@ -9,3 +9,6 @@ export { failureBrief, failureMessage, firstDiffPath, describeDiff } from './des
 export { RunSummarySchema, MetricsSchema, GateResultSchema, parseRunSummary } from './schema.js';
 export { jsonLines, type JsonLine } from './lines.js';
 export { redactHeaders, redactJsonPaths, redactJsonText, redactUrl, isSecretHeader } from '../redact.js';
+// Webview/report rendering data (issue 6): the response diff and the report screen's data / HTML file.
+export { buildResponseDiff, normaliseResponse, normalisedText, shortValue, DEFAULT_LINE_LIMIT, type DiffInputSide, type ResponseDiffOptions, type DiffMeta, type NormalisedDocument } from './diff.js';
+export { resultRow, readReportInit, readReportData, readBaselineSummary, countUnmatched, renderReportHtml, writeReportHtml, readReportAssets, scriptSafeJson, type ReportData, type ReportAssets } from './html.js';
