@@ -16,7 +16,7 @@
 //      BENCH_CONNECTIONS (default 20), BENCH_MOCK_SIZES (default 10,1000,10000),
 //      BENCH_SKIP (comma list of wiremock,mockttp to leave out).
 import http from 'node:http';
-import os from 'node:os';
+import os, { homedir } from 'node:os';
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, mkdtempSync, rmSync, mkdirSync } from 'node:fs';
 import { join, dirname } from 'node:path';
@@ -165,12 +165,24 @@ async function startWireMock() {
   };
 }
 
-async function startMockttp() {
-  try {
-    require.resolve('mockttp');
-  } catch {
-    return { skipped: 'mockttp not installed (npm i -D mockttp)' };
+// mockttp is a benchmark comparator only. It is not a devDependency: its optional dependency
+// tls-impersonate@^0.2.1 is not on the registry, which makes `npm ci` refuse the lock file. It is installed
+// on first use into the tool folder (outside the clone), where `npm install` tolerates the missing optional.
+const MOCKTTP_VERSION = '4.6.5';
+function mockttpDir() {
+  const tools = process.env.REPRISE_TOOLS || join(homedir(), '.cache', 'reprise-tools');
+  const dir = join(tools, `bench-mockttp-${MOCKTTP_VERSION}`);
+  if (!existsSync(join(dir, 'node_modules', 'mockttp', 'package.json'))) {
+    mkdirSync(dir, { recursive: true });
+    const r = spawnSync('npm', ['install', '--prefix', dir, '--no-save', '--no-audit', '--no-fund', '--loglevel=error', `mockttp@${MOCKTTP_VERSION}`], { stdio: ['ignore', 'ignore', 'inherit'] });
+    if (r.status !== 0) return undefined;
   }
+  return dir;
+}
+
+async function startMockttp() {
+  const mdir = mockttpDir();
+  if (!mdir) return { skipped: `mockttp@${MOCKTTP_VERSION} could not be installed into the tool folder` };
   // A child process that serves the rules it is told to on stdin ("load <n>"), answering "ready <port>".
   // (Given explicit headers, mockttp sends no content-length by itself: without one the body would end only
   // when the connection closes, and a keep-alive client would wait forever.)
@@ -193,7 +205,7 @@ async function startMockttp() {
         });
       }
     });`;
-  const child = spawn(process.execPath, ['-e', src], { cwd: root, stdio: ['pipe', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, ['-e', src], { cwd: mdir, env: { ...process.env, NODE_PATH: join(mdir, 'node_modules') }, stdio: ['pipe', 'pipe', 'inherit'] });
   let out = '';
   const waitFor = (re) =>
     new Promise((resolve, reject) => {
@@ -216,7 +228,7 @@ async function startMockttp() {
   const port = Number((await waitFor(/port (\d+)\n/))[1]);
   return {
     url: `http://127.0.0.1:${port}`,
-    version: JSON.parse(readFileSync(join(root, 'node_modules', 'mockttp', 'package.json'), 'utf8')).version,
+    version: JSON.parse(readFileSync(join(mdir, 'node_modules', 'mockttp', 'package.json'), 'utf8')).version,
     async load(n) {
       child.stdin.write(`load ${n}\n`);
       await waitFor(/loaded \d+\n/);
