@@ -15,6 +15,7 @@ import http from 'node:http';
 import { appendFileSync } from 'node:fs';
 import { randomBytes, randomInt } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
+import { listen } from './listen.mjs';
 
 export const CUSTOMERS = {
   cus_alice: { id: 'cus_alice', name: 'Alice Martin', tier: 'gold', discount_rate: 0.1 },
@@ -112,23 +113,7 @@ function answer(method, url, text) {
  * @param {{port?: number, host?: string, log?: string, latency?: boolean}} [opts]
  */
 export async function startPaymentApi(opts = {}) {
-  const server = createPaymentApi(opts);
-  const host = opts.host ?? '127.0.0.1';
-  await new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(opts.port ?? 8081, host, resolve);
-  });
-  const { port } = server.address();
-  return {
-    server,
-    port,
-    url: `http://${host}:${port}`,
-    close: () =>
-      new Promise((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
-  };
+  return listen(createPaymentApi(opts), opts.port ?? 8081, opts.host ?? '127.0.0.1');
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {

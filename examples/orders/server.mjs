@@ -32,6 +32,7 @@
 import http from 'node:http';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
+import { listen } from './listen.mjs';
 
 export const VERSION = '1.4.2';
 
@@ -346,23 +347,7 @@ export function createOrdersServer(opts = {}) {
  * @param {{port?: number, host?: string, paymentApiUrl?: string, regression?: string, httpProxy?: string, noProxy?: string}} [opts]
  */
 export async function startOrdersServer(opts = {}) {
-  const server = createOrdersServer(opts);
-  const host = opts.host ?? '127.0.0.1';
-  await new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(opts.port ?? 8080, host, resolve);
-  });
-  const { port } = server.address();
-  return {
-    server,
-    port,
-    url: `http://${host}:${port}`,
-    close: () =>
-      new Promise((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
-  };
+  return listen(createOrdersServer(opts), opts.port ?? 8080, opts.host ?? '127.0.0.1');
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {

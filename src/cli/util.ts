@@ -1,9 +1,10 @@
-/** Shared CLI plumbing: exit codes, usage errors, config loading with overrides. */
+/** Shared CLI plumbing: exit codes, usage errors, config loading with overrides, context, Ctrl-C. */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { RepriseConfig } from '../engine/config/types.js';
 import { loadConfig, formatIssue } from '../engine/config/index.js';
+import { defaultContext, consoleLogger, type EngineContext } from '../engine/context.js';
 
 export const EXIT = { ok: 0, gateFailed: 1, usage: 2, runtime: 3 } as const;
 
@@ -55,4 +56,43 @@ export function useColor(io: Io, flag?: boolean): boolean {
   if (io.env.NO_COLOR) return false;
   if (io.env.FORCE_COLOR) return true;
   return !!io.out.isTTY;
+}
+
+/** The --target and --traffic overrides (run, learn, mock): a checked URL; comma-separated paths from cwd. */
+export function applyOverrides(config: RepriseConfig, io: Io, values: { target?: string; traffic?: string }): void {
+  if (values.target) {
+    try {
+      new URL(values.target);
+    } catch {
+      throw new UsageError(`--target must be a URL, got '${values.target}'`);
+    }
+    config.target = values.target;
+  }
+  if (values.traffic) config.traffic = values.traffic.split(',').filter(Boolean).map((p) => resolve(io.cwd, p));
+}
+
+/** An engine context logging warnings (debug with REPRISE_LOG=debug) to stderr. */
+export function cliContext(io: Io): EngineContext {
+  return defaultContext({ logger: consoleLogger(io.env.REPRISE_LOG === 'debug' ? 'debug' : 'warn', io.err) });
+}
+
+/**
+ * Run `fn` with a signal that the first SIGINT/SIGTERM aborts (with `new Error(reason)` when given, after
+ * printing the stopping notice when asked); a second one exits 130 at once.
+ */
+export async function interruptible<T>(fn: (signal: AbortSignal) => Promise<T>, opts: { notice?: Io['err']; reason?: string } = {}): Promise<T> {
+  const ac = new AbortController();
+  const onSig = () => {
+    if (ac.signal.aborted) process.exit(130);
+    opts.notice?.write('\nreprise: stopping (Ctrl-C again to force)…\n');
+    ac.abort(opts.reason === undefined ? undefined : new Error(opts.reason));
+  };
+  process.on('SIGINT', onSig);
+  process.on('SIGTERM', onSig);
+  try {
+    return await fn(ac.signal);
+  } finally {
+    process.off('SIGINT', onSig);
+    process.off('SIGTERM', onSig);
+  }
 }

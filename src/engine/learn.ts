@@ -114,6 +114,19 @@ export async function learn(opts: LearnOptions): Promise<LearnOutcome> {
     restarted: false,
   };
 
+  /** Start the service (sut.command) for pass `n`, its output in <logDir>/sut-pass<n>.log. */
+  const startSvc = (n: 1 | 2) =>
+    startService({
+      config,
+      ctx,
+      signal,
+      phases,
+      mocks,
+      logFile: path.join(logDir, `sut-pass${n}.log`),
+      env: { REPRISE_LEARN_PASS: String(n) },
+      phaseName: n === 1 ? undefined : `service (pass ${n})`,
+      onStarted: (p) => (service = p),
+    });
   const stopSvc = async (name: string) => {
     if (service && !stoppedService) {
       stoppedService = true;
@@ -153,16 +166,7 @@ export async function learn(opts: LearnOptions): Promise<LearnOutcome> {
 
   try {
     mocks = await startBackends({ config, ctx, signal, phases, onIssue });
-    await startService({
-      config,
-      ctx,
-      signal,
-      phases,
-      mocks,
-      logFile: path.join(logDir, 'sut-pass1.log'),
-      env: { REPRISE_LEARN_PASS: '1' },
-      onStarted: (p) => (service = p),
-    });
+    await startSvc(1);
 
     const first = new Map<string, Answer>();
     const perEndpoint = new Map<string, number>();
@@ -177,17 +181,7 @@ export async function learn(opts: LearnOptions): Promise<LearnOutcome> {
       await stopSvc('stop (pass 1)');
       stoppedService = false;
       service = undefined;
-      await startService({
-        config,
-        ctx,
-        signal,
-        phases,
-        mocks,
-        logFile: path.join(logDir, 'sut-pass2.log'),
-        env: { REPRISE_LEARN_PASS: '2' },
-        phaseName: 'service (pass 2)',
-        onStarted: (p) => (service = p),
-      });
+      await startSvc(2);
       restarted = true;
     } else {
       if (!service) {

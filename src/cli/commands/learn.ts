@@ -1,8 +1,6 @@
-import { resolve } from 'node:path';
 import { createInterface } from 'node:readline/promises';
-import { parse, findConfig, loadConfigOrExit, UsageError, EXIT, type Io } from '../util.js';
+import { parse, findConfig, loadConfigOrExit, applyOverrides, cliContext, interruptible, EXIT, type Io } from '../util.js';
 import { learn, suggestionYaml } from '../../engine/learn.js';
-import { defaultContext, consoleLogger } from '../../engine/context.js';
 
 const help = `Usage: reprise learn [options]
 
@@ -43,67 +41,50 @@ export const learnCommand = {
       json: { type: 'boolean' },
     });
     const config = await loadConfigOrExit(io, findConfig(io.cwd, values.config));
-    if (values.target) {
-      try {
-        new URL(values.target);
-      } catch {
-        throw new UsageError(`--target must be a URL, got '${values.target}'`);
-      }
-      config.target = values.target;
+    applyOverrides(config, io, values);
+    const ctx = cliContext(io);
+    if (!values.json) io.err.write('reprise learn: replaying the traffic twice…\n');
+    const outcome = await interruptible(
+      (signal) =>
+        learn({
+          config,
+          ctx,
+          signal,
+          merge: values.merge,
+          restart: values['no-restart'] ? false : undefined,
+          save: !values['dry-run'],
+          pauseBetween: values.pause
+            ? async () => {
+                const rl = createInterface({ input: process.stdin, output: io.err as NodeJS.WritableStream });
+                await rl.question('pass 1 done: restart the service, then press Enter for pass 2… ');
+                rl.close();
+              }
+            : undefined,
+        }),
+      { notice: io.err, reason: 'interrupted' },
+    );
+    if (values.json) {
+      io.out.write(JSON.stringify(outcome, null, 2) + '\n');
+      return outcome.error ? EXIT.runtime : EXIT.ok;
     }
-    if (values.traffic) config.traffic = values.traffic.split(',').filter(Boolean).map((p) => resolve(io.cwd, p));
-    const ctx = defaultContext({ logger: consoleLogger(io.env.REPRISE_LOG === 'debug' ? 'debug' : 'warn', io.err) });
-    const ac = new AbortController();
-    const onSig = () => {
-      if (ac.signal.aborted) process.exit(130);
-      io.err.write('\nreprise: stopping (Ctrl-C again to force)…\n');
-      ac.abort(new Error('interrupted'));
-    };
-    process.on('SIGINT', onSig);
-    process.on('SIGTERM', onSig);
-    try {
-      if (!values.json) io.err.write('reprise learn: replaying the traffic twice…\n');
-      const outcome = await learn({
-        config,
-        ctx,
-        signal: ac.signal,
-        merge: values.merge,
-        restart: values['no-restart'] ? false : undefined,
-        save: !values['dry-run'],
-        pauseBetween: values.pause
-          ? async () => {
-              const rl = createInterface({ input: process.stdin, output: io.err as NodeJS.WritableStream });
-              await rl.question('pass 1 done: restart the service, then press Enter for pass 2… ');
-              rl.close();
-            }
-          : undefined,
-      });
-      if (values.json) {
-        io.out.write(JSON.stringify(outcome, null, 2) + '\n');
-        return outcome.error ? EXIT.runtime : EXIT.ok;
-      }
-      const o = io.out;
-      for (const p of outcome.phases) o.write(`  ${p.status === 'ok' ? '✓' : p.status === 'failed' ? '✗' : '-'} ${p.name}${p.detail ? `: ${p.detail.split('\n').join('\n      ')}` : ''}\n`);
-      if (outcome.error) {
-        o.write(`\n✗ learning failed — ${outcome.error.split('\n')[0]}\nnothing was written.\n`);
-        return EXIT.runtime;
-      }
-      for (const w of outcome.warnings) o.write(`  ! ${w}\n`);
-      const eps = Object.keys(outcome.learnedModel.endpoints).length;
-      o.write(`\ncompared ${outcome.samples} pairs of answers on ${eps} endpoint(s)${outcome.restarted ? ' (service restarted between the passes)' : ''}.\n`);
-      const learnedEps = Object.entries(outcome.learned);
-      if (!learnedEps.length) o.write('no noise beyond what reprise.yaml already ignores.\n');
-      else {
-        o.write('noisy fields not ignored by reprise.yaml, per endpoint:\n');
-        for (const [ep, paths] of learnedEps) o.write(`  ${ep}: ${paths.join(', ')}\n`);
-      }
-      o.write(values['dry-run'] ? `\n(dry run: ${outcome.file} not written)\n` : `\nwritten to ${outcome.file}: later runs ignore these fields on these endpoints.\n`);
-      const snippet = suggestionYaml(outcome);
-      if (snippet) o.write(`\nTo keep them in reprise.yaml instead (for every endpoint), add:\n\n${snippet}`);
-      return EXIT.ok;
-    } finally {
-      process.off('SIGINT', onSig);
-      process.off('SIGTERM', onSig);
+    const o = io.out;
+    for (const p of outcome.phases) o.write(`  ${p.status === 'ok' ? '✓' : p.status === 'failed' ? '✗' : '-'} ${p.name}${p.detail ? `: ${p.detail.split('\n').join('\n      ')}` : ''}\n`);
+    if (outcome.error) {
+      o.write(`\n✗ learning failed — ${outcome.error.split('\n')[0]}\nnothing was written.\n`);
+      return EXIT.runtime;
     }
+    for (const w of outcome.warnings) o.write(`  ! ${w}\n`);
+    const eps = Object.keys(outcome.learnedModel.endpoints).length;
+    o.write(`\ncompared ${outcome.samples} pairs of answers on ${eps} endpoint(s)${outcome.restarted ? ' (service restarted between the passes)' : ''}.\n`);
+    const learnedEps = Object.entries(outcome.learned);
+    if (!learnedEps.length) o.write('no noise beyond what reprise.yaml already ignores.\n');
+    else {
+      o.write('noisy fields not ignored by reprise.yaml, per endpoint:\n');
+      for (const [ep, paths] of learnedEps) o.write(`  ${ep}: ${paths.join(', ')}\n`);
+    }
+    o.write(values['dry-run'] ? `\n(dry run: ${outcome.file} not written)\n` : `\nwritten to ${outcome.file}: later runs ignore these fields on these endpoints.\n`);
+    const snippet = suggestionYaml(outcome);
+    if (snippet) o.write(`\nTo keep them in reprise.yaml instead (for every endpoint), add:\n\n${snippet}`);
+    return EXIT.ok;
   },
 };

@@ -1,9 +1,8 @@
 import path from 'node:path';
 import { promises as fs } from 'node:fs';
-import { parse, findConfig, loadConfigOrExit, useColor, UsageError, CliError, EXIT, type Io } from '../util.js';
+import { parse, findConfig, loadConfigOrExit, applyOverrides, cliContext, interruptible, useColor, UsageError, CliError, EXIT, type Io } from '../util.js';
 import type { MockServiceConfig, RepriseConfig } from '../../engine/config/types.js';
 import type { EngineContext } from '../../engine/context.js';
-import { defaultContext, consoleLogger } from '../../engine/context.js';
 import type { Pair, SourceIssue } from '../../engine/store/model.js';
 import { readPairs } from '../../engine/store/index.js';
 import { startMocks, type MockCallEvent, type MockManager } from '../../engine/mocks/index.js';
@@ -147,26 +146,21 @@ export const mockCommand = {
       quiet: { type: 'boolean', short: 'q' },
     });
     const config = await loadConfigOrExit(io, findConfig(io.cwd, values.config));
-    if (values.traffic) config.traffic = values.traffic.split(',').filter(Boolean).map((p) => path.resolve(io.cwd, p));
+    applyOverrides(config, io, { traffic: values.traffic });
     const mocks = selectMocks(config, values.service);
-    const ctx = defaultContext({ logger: consoleLogger(io.env.REPRISE_LOG === 'debug' ? 'debug' : 'warn', io.err) });
-    const ac = new AbortController();
-    const onSig = () => {
-      if (ac.signal.aborted) process.exit(130);
-      ac.abort(new Error('interrupted'));
-    };
-    process.on('SIGINT', onSig);
-    process.on('SIGTERM', onSig);
-    try {
-      await runMockSession({ config, mocks, io, ctx, signal: ac.signal, color: useColor(io, values['no-color'] ? false : values.color), quiet: values.quiet });
-      return EXIT.ok;
-    } catch (e) {
-      if (ac.signal.aborted && (e as Error)?.name === 'AbortError') return EXIT.ok;
-      if (e instanceof Error && /^mock '/.test(e.message)) throw new CliError(e.message, EXIT.runtime);
-      throw e;
-    } finally {
-      process.off('SIGINT', onSig);
-      process.off('SIGTERM', onSig);
-    }
+    const ctx = cliContext(io);
+    return interruptible(
+      async (signal) => {
+        try {
+          await runMockSession({ config, mocks, io, ctx, signal, color: useColor(io, values['no-color'] ? false : values.color), quiet: values.quiet });
+          return EXIT.ok;
+        } catch (e) {
+          if (signal.aborted && (e as Error)?.name === 'AbortError') return EXIT.ok;
+          if (e instanceof Error && /^mock '/.test(e.message)) throw new CliError(e.message, EXIT.runtime);
+          throw e;
+        }
+      },
+      { reason: 'interrupted' },
+    );
   },
 };

@@ -1,7 +1,6 @@
 import { resolve } from 'node:path';
-import { parse, UsageError, CliError, EXIT, type Io } from '../util.js';
+import { parse, cliContext, interruptible, UsageError, CliError, EXIT, type Io } from '../util.js';
 import { startRecorder, type RecordKind } from '../../engine/record/index.js';
-import { defaultContext, consoleLogger } from '../../engine/context.js';
 import type { PairInput } from '../../engine/store/model.js';
 
 const help = `Usage: reprise record --app-port PORT [options]
@@ -112,7 +111,7 @@ export async function runRecord(args: string[], io: Io, signal: AbortSignal): Pr
   }
   if (values['redact-path']?.length && !values.redact) throw new UsageError('--redact-path needs --redact');
   const out = resolve(io.cwd, values.out ?? 'local-traffic');
-  const ctx = defaultContext({ logger: consoleLogger(io.env.REPRISE_LOG === 'debug' ? 'debug' : 'warn', io.err) });
+  const ctx = cliContext(io);
 
   const rec = await startRecorder({
     appUrl,
@@ -154,18 +153,6 @@ export const recordCommand = {
   summary: 'record traffic: a proxy in front of the app and one for its HTTP_PROXY',
   help,
   async run(args: string[], io: Io): Promise<number> {
-    const ac = new AbortController();
-    const onSig = () => {
-      if (ac.signal.aborted) process.exit(130);
-      ac.abort();
-    };
-    process.on('SIGINT', onSig);
-    process.on('SIGTERM', onSig);
-    try {
-      return await runRecord(args, io, ac.signal);
-    } finally {
-      process.off('SIGINT', onSig);
-      process.off('SIGTERM', onSig);
-    }
+    return interruptible((signal) => runRecord(args, io, signal));
   },
 };

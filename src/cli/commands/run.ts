@@ -1,7 +1,5 @@
-import { resolve } from 'node:path';
-import { parse, findConfig, loadConfigOrExit, useColor, UsageError, EXIT, type Io } from '../util.js';
+import { parse, findConfig, loadConfigOrExit, applyOverrides, cliContext, interruptible, useColor, UsageError, EXIT, type Io } from '../util.js';
 import { runReplay } from '../../engine/run.js';
-import { defaultContext, consoleLogger } from '../../engine/context.js';
 import { formatSummary, formatProgress } from '../../engine/report/index.js';
 
 const help = `Usage: reprise run [options]
@@ -49,15 +47,7 @@ export const runCommand = {
       quiet: { type: 'boolean', short: 'q' },
     });
     const config = await loadConfigOrExit(io, findConfig(io.cwd, values.config));
-    if (values.target) {
-      try {
-        new URL(values.target);
-      } catch {
-        throw new UsageError(`--target must be a URL, got '${values.target}'`);
-      }
-      config.target = values.target;
-    }
-    if (values.traffic) config.traffic = values.traffic.split(',').filter(Boolean).map((p) => resolve(io.cwd, p));
+    applyOverrides(config, io, values);
     const c = num('concurrency', values.concurrency, 1);
     if (c !== undefined) config.replay.concurrency = Math.floor(c);
     const ts = num('time-scale', values['time-scale'], 0);
@@ -66,30 +56,17 @@ export const runCommand = {
     if (values['no-start'] && config.sut) delete config.sut.command;
 
     const color = useColor(io, values['no-color'] ? false : values.color);
-    const ctx = defaultContext({ logger: consoleLogger(io.env.REPRISE_LOG === 'debug' ? 'debug' : 'warn', io.err) });
+    const ctx = cliContext(io);
     const live = !values.quiet && !values.json && !!io.err.isTTY;
     if (live) {
       ctx.events.on('request:done', (p) => {
         io.err.write(`\r\x1b[2K${formatProgress(p.done, p.total, p.passed, p.failed)}`);
       });
     }
-    const ac = new AbortController();
-    const onSig = () => {
-      if (ac.signal.aborted) process.exit(130);
-      io.err.write('\nreprise: stopping (Ctrl-C again to force)…\n');
-      ac.abort(new Error('interrupted'));
-    };
-    process.on('SIGINT', onSig);
-    process.on('SIGTERM', onSig);
-    try {
-      const outcome = await runReplay({ config, ctx, signal: ac.signal });
-      if (live) io.err.write('\r\x1b[2K');
-      if (values.json) io.out.write(JSON.stringify(outcome.summary, null, 2) + '\n');
-      else io.out.write(formatSummary(outcome.summary, { color, width: io.out.columns }) + `\nrun folder: ${outcome.runDir}\n`);
-      return outcome.exitCode === 0 ? EXIT.ok : outcome.exitCode === 3 ? EXIT.runtime : EXIT.gateFailed;
-    } finally {
-      process.off('SIGINT', onSig);
-      process.off('SIGTERM', onSig);
-    }
+    const outcome = await interruptible((signal) => runReplay({ config, ctx, signal }), { notice: io.err, reason: 'interrupted' });
+    if (live) io.err.write('\r\x1b[2K');
+    if (values.json) io.out.write(JSON.stringify(outcome.summary, null, 2) + '\n');
+    else io.out.write(formatSummary(outcome.summary, { color, width: io.out.columns }) + `\nrun folder: ${outcome.runDir}\n`);
+    return outcome.exitCode === 0 ? EXIT.ok : outcome.exitCode === 3 ? EXIT.runtime : EXIT.gateFailed;
   },
 };

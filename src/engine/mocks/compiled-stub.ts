@@ -23,8 +23,8 @@ export interface CompiledStub {
   scenario?: { name: string; required?: string; next?: string };
 }
 
-/** Hop-by-hop and framing headers are recomputed, never replayed. */
-const DROP = new Set(['content-length', 'transfer-encoding', 'connection', 'keep-alive', 'upgrade', 'proxy-connection', 'trailer']);
+/** Hop-by-hop and framing headers are recomputed, never replayed (nor passed through, see server.ts). */
+export const HOP_HEADERS: ReadonlySet<string> = new Set(['content-length', 'transfer-encoding', 'connection', 'keep-alive', 'upgrade', 'proxy-connection', 'trailer']);
 
 function sequenceState(rank: number): string {
   return rank === 0 ? STARTED : `#${rank}`;
@@ -90,7 +90,7 @@ function compileResponse(def: StubDefinition): { status: number; headers: string
   let hasType = false;
   for (const [k, v] of Object.entries(r.headers ?? {})) {
     const lower = k.toLowerCase();
-    if (DROP.has(lower)) continue;
+    if (HOP_HEADERS.has(lower)) continue;
     if (lower === 'content-encoding' && !stillEncoded(String(Array.isArray(v) ? v[0] : v), body, r.bodyEncoding)) continue;
     if (lower === 'content-type') hasType = true;
     for (const one of Array.isArray(v) ? v : [v]) headers.push(k, one);

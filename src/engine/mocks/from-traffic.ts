@@ -4,20 +4,12 @@
  * Identical requests recorded several times become one sequence whose responses come back in recorded order.
  */
 import { createHash } from 'node:crypto';
+import { isUtf8 } from 'node:buffer';
 import type { MockServiceConfig } from '../config/types.js';
 import { bodyBytes, headerValue, splitUrl, type Pair, type RecordedRequest, type SourceIssue } from '../store/model.js';
 import { removePaths } from './matchers.js';
 import { normalizePath, parseParams } from './request.js';
 import type { BodyMatcher, RequestMatcherDef, StringMatcher, StubDefinition, StubResponse } from './stub.js';
-
-function isUtf8(b: Buffer): boolean {
-  try {
-    new TextDecoder('utf-8', { fatal: true }).decode(b);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** JSON with object keys sorted: equal values give equal strings. */
 export function canonicalJson(v: unknown): string {

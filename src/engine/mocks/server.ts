@@ -6,10 +6,11 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
+import { isUtf8 } from 'node:buffer';
 import { Agent, request as undiciRequest } from 'undici';
 import type { MockServiceConfig } from '../config/types.js';
 import type { Headers } from '../store/model.js';
-import { compileStubs, type CompiledStub } from './compiled-stub.js';
+import { compileStubs, HOP_HEADERS, type CompiledStub } from './compiled-stub.js';
 import { findNearest } from './nearest.js';
 import { MockRequest } from './request.js';
 import type { StubDefinition } from './stub.js';
@@ -49,7 +50,8 @@ export const RESET_PATH = '/__reprise/reset';
 
 const EMPTY = Buffer.alloc(0);
 const SECRET_HEADERS = new Set(['authorization', 'proxy-authorization', 'cookie', 'set-cookie', 'x-api-key', 'api-key', 'x-auth-token', 'x-access-token', 'x-csrf-token', 'x-xsrf-token']);
-const HOP = new Set(['connection', 'keep-alive', 'transfer-encoding', 'upgrade', 'proxy-connection', 'te', 'trailer', 'host', 'content-length']);
+/** Not copied by passthrough, either way: hop-by-hop and framing headers, plus the request's te and host. */
+const HOP = new Set([...HOP_HEADERS, 'te', 'host']);
 
 /** Replace values of secret headers with "[redacted]". */
 export function redactHeaders(h: Headers): Headers {
@@ -59,15 +61,6 @@ export function redactHeaders(h: Headers): Headers {
     out[lower] = SECRET_HEADERS.has(lower) || /secret|token|password|api[-_]?key/.test(lower) ? (Array.isArray(v) ? v.map(() => '[redacted]') : '[redacted]') : v;
   }
   return out;
-}
-
-function isUtf8(b: Buffer): boolean {
-  try {
-    new TextDecoder('utf-8', { fatal: true }).decode(b);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 export class MockServer {

@@ -4,6 +4,7 @@
  * Export: StubDefinitions become WireMock mappings (`{"mappings": [...]}`); sequences become scenarios.
  */
 import { promises as fs } from 'node:fs';
+import { isUtf8 } from 'node:buffer';
 import path from 'node:path';
 import { JSONPath } from 'jsonpath-plus';
 import type { SourceIssue } from '../store/model.js';
@@ -17,15 +18,6 @@ type Json = Record<string, unknown>;
 
 function isObj(v: unknown): v is Json {
   return v !== null && typeof v === 'object' && !Array.isArray(v);
-}
-
-function isUtf8(b: Buffer): boolean {
-  try {
-    new TextDecoder('utf-8', { fatal: true }).decode(b);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 class Unsupported extends Error {}

@@ -7,25 +7,12 @@ import { spawn } from 'node:child_process';
 import { pathToFileURL } from 'node:url';
 import { PassThrough } from 'node:stream';
 import { request } from 'undici';
-import { main } from '../../../src/cli/main.js';
+import { cli, repoRoot } from '../cli/helpers.js';
 import { runMockSession } from '../../../src/cli/commands/mock.js';
 import { loadConfig } from '../../../src/engine/config/index.js';
 import { defaultContext } from '../../../src/engine/context.js';
 import { RunWriter } from '../../../src/engine/report/index.js';
 import type { UnmatchedCall } from '../../../src/engine/mocks/types.js';
-
-const repoRoot = path.resolve(__dirname, '../../..');
-
-async function cli(args: string[], cwd: string): Promise<{ code: number; out: string; err: string }> {
-  const out = new PassThrough();
-  const err = new PassThrough();
-  let o = '';
-  let e = '';
-  out.on('data', (d) => (o += d));
-  err.on('data', (d) => (e += d));
-  const code = await main(args, { out, err, env: { NO_COLOR: '1' }, cwd });
-  return { code, out: o, err: e };
-}
 
 async function call(base: string, method: string, p: string, json?: unknown, headers: Record<string, string> = {}) {
   const r = await request(base + p, {

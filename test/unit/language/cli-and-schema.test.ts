@@ -7,28 +7,14 @@ import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { promises as fs, readFileSync, readdirSync, statSync } from 'node:fs';
 import * as path from 'node:path';
-import { PassThrough } from 'node:stream';
 import { Ajv } from 'ajv';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { parse } from 'yaml';
-import { main } from '../../../src/cli/main.js';
+import { cli, repoRoot } from '../cli/helpers.js';
 import { configDiagnostics } from '../../../src/engine/config/diagnostics.js';
 import { configJsonSchema } from '../../../src/engine/config/index.js';
 import { stubJsonSchema } from '../../../src/engine/mocks/stub.js';
 import { tempDir } from './helpers.js';
-
-const repoRoot = path.resolve(__dirname, '../../..');
-
-async function cli(args: string[], cwd: string) {
-  const out = new PassThrough();
-  const err = new PassThrough();
-  let o = '';
-  let e = '';
-  out.on('data', (d) => (o += d));
-  err.on('data', (d) => (e += d));
-  const code = await main(args, { out, err, env: { NO_COLOR: '1' }, cwd });
-  return { code, out: o, err: e };
-}
 
 const BROKEN = `target: http://127.0.0.1:8080
 traffic:

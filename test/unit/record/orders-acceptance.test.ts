@@ -14,17 +14,7 @@ import { runReplay } from '../../../src/engine/run.js';
 import { headerValue, type Pair } from '../../../src/engine/store/model.js';
 import { EXAMPLE_DIR, SERVER_SCRIPT, PAYMENT_API_SCRIPT, SESSIONS, runScenario, startProcess } from '../../../examples/orders/harness.mjs';
 import { tmpDir, readStore } from './helpers.js';
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
-}
+import { freePort } from '../cli/helpers.js';
 
 test('a session recorded through the proxies against the example service replays green with its own mocks', async () => {
   const dir = await tmpDir('reprise-record-orders-');

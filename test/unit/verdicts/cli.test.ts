@@ -4,22 +4,10 @@ import assert from 'node:assert/strict';
 import { promises as fsp } from 'node:fs';
 import * as http from 'node:http';
 import * as path from 'node:path';
-import { PassThrough } from 'node:stream';
 import { stringify } from 'yaml';
-import { main } from '../../../src/cli/main.js';
+import { cli } from '../cli/helpers.js';
 import { RunWriter, getBaseline } from '../../../src/engine/report/index.js';
 import { tmpDir } from './helpers.js';
-
-async function cli(args: string[], cwd: string): Promise<{ code: number; out: string; err: string }> {
-  const out = new PassThrough();
-  const err = new PassThrough();
-  let o = '';
-  let e = '';
-  out.on('data', (d) => (o += d));
-  err.on('data', (d) => (e += d));
-  const code = await main(args, { out, err, env: { NO_COLOR: '1' }, cwd });
-  return { code, out: o, err: e };
-}
 
 describe('reprise baseline', () => {
   test('set (a run id or latest), show and clear', async () => {

@@ -1,5 +1,4 @@
 import { promises as fsp, readdirSync, readFileSync } from 'node:fs';
-import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import assert from 'node:assert/strict';
@@ -7,23 +6,12 @@ import { configFromObject } from '../../../src/engine/config/load.js';
 import type { RepriseConfig } from '../../../src/engine/config/types.js';
 import { defaultContext, type EngineContext } from '../../../src/engine/context.js';
 
-export const repoRoot = path.resolve(__dirname, '../../..');
-export const exampleDir = path.join(repoRoot, 'examples', 'orders');
+import { exampleDir, freePort } from '../cli/helpers.js';
+
+export { repoRoot, exampleDir, freePort } from '../cli/helpers.js';
 
 export async function tmpDir(prefix = 'reprise-verdicts-'): Promise<string> {
   return fsp.mkdtemp(path.join(os.tmpdir(), prefix));
-}
-
-/** A port that was free a moment ago (bind to 0, read it, close). */
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
 }
 
 /** A warn-collecting context. */

@@ -5,23 +5,11 @@ import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { promises as fsp } from 'node:fs';
 import * as path from 'node:path';
-import { PassThrough } from 'node:stream';
 import { stringify } from 'yaml';
-import { main } from '../../../src/cli/main.js';
+import { cli } from '../cli/helpers.js';
 import { loadNoiseModel } from '../../../src/engine/validate/noise.js';
 import { listRuns } from '../../../src/engine/report/index.js';
 import { exampleDir, freePort, tmpDir, assertGone } from './helpers.js';
-
-async function cli(args: string[], cwd: string): Promise<{ code: number; out: string; err: string }> {
-  const out = new PassThrough();
-  const err = new PassThrough();
-  let o = '';
-  let e = '';
-  out.on('data', (d) => (o += d));
-  err.on('data', (d) => (e += d));
-  const code = await main(args, { out, err, env: { NO_COLOR: '1' }, cwd });
-  return { code, out: o, err: e };
-}
 
 /** A reprise.yaml for the example in `dir`, the service started with `env`. */
 async function writeConfig(dir: string, name: string, env: Record<string, string>): Promise<string> {
