@@ -286,6 +286,7 @@ export async function runReplay(opts: RunOptions): Promise<RunOutcome> {
         pairs: inbound(true),
         target: config.target,
         config: config.replay,
+        onSessionStart: mocks && mocks.sessionMode !== 'off' ? (session) => mocks?.sessionStart(session) : undefined,
         validate: (pair, actual) => validateResponse(pair.response, actual, validateOptions(pair)),
         onResult: async (r) => {
           metrics.add(r);

@@ -224,6 +224,12 @@ export const ReplaySchema = doc(
       ['* /health', '* /metrics'],
       [],
     ).optional(),
+    isolate_sessions: doc(
+      z.boolean(),
+      'Restart the mocks\' sequences (repeated identical calls) at the start of every replay session, so each session sees the recorded responses from the first. Sound when sessions do not overlap (concurrency 1); with more, sequences stay shared and a warning says so.',
+      true,
+      false,
+    ).optional(),
   }),
   'How inbound traffic is replayed against the target.',
   { concurrency: 10, time_scale: 10, max_delay: '5s', timeout: '10s' },
@@ -589,6 +595,7 @@ export function resolveConfig(raw: RawConfig, file: string, root?: string): Repr
       headers: Object.fromEntries(Object.entries(r.headers ?? {}).map(([k, val]) => [k, String(val)])),
       include: list(r.include),
       exclude: list(r.exclude),
+      isolate_sessions: r.isolate_sessions ?? false,
     },
     validate: {
       ignore: [...(v.ignore ?? [])],

@@ -41,6 +41,8 @@ export interface ReplayConfig {
   /** Only replay pairs whose endpoint or session matches one of these globs (empty: all). */
   include: string[];
   exclude: string[];
+  /** Restart mock sequences at each replay session's start (sound with concurrency 1). */
+  isolate_sessions?: boolean;
 }
 
 export interface ValidateConfig {

@@ -55,6 +55,7 @@ export async function startBackends(o: BackendsOptions): Promise<MockManager | u
             ),
           ctx,
           signal,
+          sessions: { isolate: config.replay.isolate_sessions ?? false, concurrency: config.replay.concurrency },
         });
         for (const i of mocks.issues ?? []) o.onIssue(i);
         parts.push(`mocks ${Object.entries(mocks.urls).map(([s, u]) => `${s} at ${u}`).join(', ')}`);

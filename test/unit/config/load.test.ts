@@ -67,7 +67,7 @@ describe('config: the full example', () => {
     ]);
     assert.deepEqual(config.replay, {
       concurrency: 10, time_scale: 10, max_delay: 5000, timeout: 10_000,
-      capture: { token: '$.access_token' }, headers: {}, include: [], exclude: [],
+      capture: { token: '$.access_token' }, headers: {}, include: [], exclude: [], isolate_sessions: false,
     });
     assert.deepEqual(config.validate, {
       ignore: ['$.createdAt', '$..id', 'header.date'], tolerances: { '$.total': 0.01 },
@@ -103,7 +103,7 @@ describe('config: defaults', () => {
     assert.deepEqual(issues, []);
     assert.ok(config);
     assert.deepEqual(config.traffic, [path.join(ROOT, 't')]);
-    assert.deepEqual(config.replay, { concurrency: 10, time_scale: 1, max_delay: 5000, timeout: 10_000, capture: {}, headers: {}, include: [], exclude: [] });
+    assert.deepEqual(config.replay, { concurrency: 10, time_scale: 1, max_delay: 5000, timeout: 10_000, capture: {}, headers: {}, include: [], exclude: [], isolate_sessions: false });
     assert.deepEqual(config.validate, { ignore: [], tolerances: {}, headers: ['content-type'], shape_only: false, auto_noise: false });
     assert.deepEqual(config.quality_gates, {});
     assert.equal(config.baseline, undefined);
