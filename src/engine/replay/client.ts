@@ -2,7 +2,7 @@
  * The HTTP client replay traffic goes through: one undici Agent (a keep-alive Pool per origin, no
  * pipelining), whole bodies read into memory, and every failure mapped to a short code instead of a throw.
  */
-import { Agent } from 'undici';
+import { Agent, type Dispatcher } from 'undici';
 import * as zlib from 'node:zlib';
 import { systemClock, type Clock } from '../context.js';
 
@@ -84,34 +84,49 @@ export function sanitizeHeaders(
   headers: Record<string, string | string[]>,
   preserveHost = false,
 ): Record<string, string | string[]> {
-  const extra = new Set<string>();
-  for (const [k, v] of Object.entries(headers)) {
-    if (k.toLowerCase() !== 'connection') continue;
-    for (const val of Array.isArray(v) ? v : [v]) {
-      for (const tok of val.split(',')) if (tok.trim()) extra.add(tok.trim().toLowerCase());
-    }
-  }
+  // One pass over the names; the (rare) `connection` header's tokens are only parsed when present.
+  let extra: Set<string> | undefined;
   const out: Record<string, string | string[]> = {};
-  for (const [k, v] of Object.entries(headers)) {
-    const name = k.toLowerCase();
-    if (name.startsWith(':')) continue;
+  for (const k in headers) {
+    if (!Object.prototype.hasOwnProperty.call(headers, k)) continue;
+    const v = headers[k];
+    const name = hasUpper(k) ? k.toLowerCase() : k;
+    if (name === 'connection') {
+      extra ??= new Set();
+      for (const val of Array.isArray(v) ? v : [v]) {
+        for (const tok of val.split(',')) if (tok.trim()) extra.add(tok.trim().toLowerCase());
+      }
+      continue;
+    }
+    if (name.charCodeAt(0) === 58 /* : */) continue;
     if (name === 'host') {
       if (preserveHost) out.host = Array.isArray(v) ? v[0] : v;
       continue;
     }
-    if (DROP.has(name) || extra.has(name)) continue;
+    if (DROP.has(name)) continue;
     const prev = out[name];
     if (prev === undefined) out[name] = v;
     else out[name] = ([] as string[]).concat(prev, v);
   }
+  if (extra) for (const name of extra) if (name !== 'host') delete out[name];
   return out;
 }
 
-class TimeoutSignal extends Error {
-  code = 'timeout';
+/** `headers` itself when sanitizeHeaders would return an equal copy (the common case), else the copy. */
+function sendableHeaders(headers: Record<string, string | string[]>, preserveHost: boolean): Record<string, string | string[]> {
+  for (const k in headers) {
+    if (!Object.prototype.hasOwnProperty.call(headers, k)) continue;
+    if (hasUpper(k) || k.charCodeAt(0) === 58 || k === 'host' || DROP.has(k) || k === 'connection') return sanitizeHeaders(headers, preserveHost);
+  }
+  return headers;
 }
-class AbortedSignal extends Error {
-  code = 'aborted';
+
+function hasUpper(s: string): boolean {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 65 && c <= 90) return true;
+  }
+  return false;
 }
 
 /** Map an undici / system error to a short code. */
@@ -179,95 +194,273 @@ function decode(body: Buffer, encoding: string): Buffer {
   return out;
 }
 
-export function createClient(opts: ClientOptions = {}): ReplayClient {
-  const clock = opts.clock ?? systemClock;
-  const agent = new Agent({
-    connections: Math.max(1, opts.connections ?? 16),
-    pipelining: 1,
-    keepAliveTimeout: opts.keepAliveTimeoutMs ?? 10_000,
-    // Per-request timeouts are passed on each request; these only bound the defaults.
-    headersTimeout: 0,
-    bodyTimeout: 0,
-  });
-  const preserveHost = opts.preserveHost ?? false;
-  const decompress = opts.decompress ?? true;
-  let closed = false;
+/** Characters a URL path/query may hold that the WHATWG URL parser leaves exactly as they are. */
+const PLAIN_PATH = /^\/[A-Za-z0-9\-._~!$&()*+,;=:@/%?]*$/;
+/** Dot segments (`/./`, `/../`, also percent-encoded) which the URL parser would resolve. */
+const DOT_SEGMENT = /\/(?:\.|%2e){1,2}(?:[/?]|$)/i;
 
-  async function send(req: SendRequest, sopts: SendOptions = {}): Promise<SendResult> {
-    const start = clock.monotonic();
-    const elapsed = () => Math.max(0, clock.monotonic() - start);
-    if (closed) return { ok: false, error: { code: 'aborted', message: 'client closed' }, latencyMs: 0 };
-    if (sopts.signal?.aborted) return { ok: false, error: { code: 'aborted', message: 'aborted before sending' }, latencyMs: 0 };
+/**
+ * `origin` and origin-form `path` of an absolute URL, as `new URL()` would give them. Plain URLs (the
+ * replay's own) skip the URL parser: the origin part is parsed once and cached.
+ */
+class TargetParser {
+  private lastPrefix = '';
+  private lastOrigin = '';
 
-    let url: URL;
-    try {
-      url = new URL(req.url);
-    } catch (err) {
-      return { ok: false, error: { code: 'invalid-request', message: `invalid URL ${req.url}: ${message(err)}` }, latencyMs: 0 };
-    }
-
-    const ac = new AbortController();
-    let why: 'timeout' | 'aborted' | undefined;
-    const timeoutMs = sopts.timeoutMs && sopts.timeoutMs > 0 ? sopts.timeoutMs : 0;
-    const timer = timeoutMs
-      ? setTimeout(() => {
-          why ??= 'timeout';
-          ac.abort(new TimeoutSignal(`no complete response within ${timeoutMs} ms`));
-        }, timeoutMs)
-      : undefined;
-    const onAbort = () => {
-      why ??= 'aborted';
-      ac.abort(new AbortedSignal('request aborted'));
-    };
-    sopts.signal?.addEventListener('abort', onAbort, { once: true });
-
-    try {
-      const res = await agent.request({
-        origin: url.origin,
-        path: url.pathname + url.search,
-        method: req.method.toUpperCase(),
-        headers: sanitizeHeaders(req.headers, preserveHost),
-        body: req.body && req.body.length > 0 ? req.body : undefined,
-        signal: ac.signal,
-        headersTimeout: timeoutMs || null,
-        bodyTimeout: timeoutMs || null,
-      });
-      let body: Buffer;
-      try {
-        body = Buffer.from(await res.body.arrayBuffer());
-      } catch (err) {
-        res.body.destroy();
-        throw err;
-      }
-      const headers = res.headers as Record<string, string | string[]>;
-      const enc = headers['content-encoding'];
-      let decoded: string | undefined;
-      if (decompress && typeof enc === 'string' && enc && body.length > 0) {
-        try {
-          body = decode(body, enc);
-          decoded = enc;
-        } catch {
-          // Keep the raw bytes; the validator will show the difference.
+  parse(url: string): { origin: string; path: string } {
+    const se = url.indexOf('://');
+    if (se === 4 || se === 5) {
+      const slash = url.indexOf('/', se + 3);
+      if (slash > 0) {
+        const prefix = url.slice(0, slash);
+        const path = url.slice(slash);
+        if (PLAIN_PATH.test(path) && !DOT_SEGMENT.test(path)) {
+          if (prefix === this.lastPrefix) return { origin: this.lastOrigin, path };
+          const u = new URL(prefix);
+          if ((u.protocol === 'http:' || u.protocol === 'https:') && u.href === `${prefix}/`) {
+            this.lastPrefix = prefix;
+            this.lastOrigin = u.origin;
+            return { origin: u.origin, path };
+          }
         }
       }
-      return { ok: true, status: res.statusCode, headers, body, latencyMs: elapsed(), decoded };
-    } catch (err) {
-      const code = why ?? errorCode(err);
-      const msg = why === 'timeout' ? `no complete response within ${timeoutMs} ms` : message(err);
-      return { ok: false, error: { code, message: msg }, latencyMs: elapsed() };
-    } finally {
-      if (timer) clearTimeout(timer);
-      sopts.signal?.removeEventListener('abort', onAbort);
     }
+    const u = new URL(url);
+    return { origin: u.origin, path: u.pathname + u.search };
+  }
+}
+
+type Done = (r: SendResult) => void;
+
+/**
+ * One request in flight, as an undici dispatch handler: the body is gathered from the parser's chunks
+ * (no stream, no extra copy for a one-chunk body). `fail` ends it early (timeout, abort): the result is
+ * given at once, and the request is cut as soon as undici has handed out its controller.
+ */
+class Call {
+  controller: { abort(reason?: Error): void } | undefined;
+  status = 0;
+  headers: Record<string, string | string[]> | undefined;
+  chunks: Buffer[] = [];
+  size = 0;
+  ended = false;
+  deadline = 0;
+  signal: AbortSignal | undefined;
+
+  constructor(
+    readonly client: ClientCore,
+    readonly start: number,
+    readonly timeoutMs: number,
+    readonly done: Done,
+  ) {}
+
+  onRequestStart(controller: { abort(reason?: Error): void }): void {
+    this.controller = controller;
+    if (this.ended) controller.abort(new Error('request ended'));
+  }
+
+  onResponseStart(_c: unknown, statusCode: number, headers: Record<string, string | string[]>): void {
+    if (statusCode < 200 || this.ended) return; // 1xx: informational, the real response follows
+    this.status = statusCode;
+    this.headers = headers;
+  }
+
+  onResponseData(_c: unknown, chunk: Buffer): void {
+    if (this.ended) return;
+    this.chunks.push(chunk);
+    this.size += chunk.length;
+  }
+
+  onResponseEnd(): void {
+    if (this.ended) return;
+    this.finish();
+    const c = this.chunks;
+    let body = c.length === 1 ? c[0] : c.length === 0 ? Buffer.alloc(0) : Buffer.concat(c, this.size);
+    this.chunks = [];
+    const headers = this.headers ?? {};
+    const enc = headers['content-encoding'];
+    let decoded: string | undefined;
+    if (this.client.decompress && typeof enc === 'string' && enc && body.length > 0) {
+      try {
+        body = decode(body, enc);
+        decoded = enc;
+      } catch {
+        // Keep the raw bytes; the validator will show the difference.
+      }
+    }
+    this.done({ ok: true, status: this.status, headers, body, latencyMs: this.client.elapsed(this.start), decoded });
+  }
+
+  onResponseError(_c: unknown, err: Error): void {
+    if (this.ended) return;
+    this.finish();
+    const code = errorCode(err);
+    const msg = code === 'timeout' && this.timeoutMs ? `no complete response within ${this.timeoutMs} ms` : message(err);
+    this.done({ ok: false, error: { code, message: msg }, latencyMs: this.client.elapsed(this.start) });
+  }
+
+  /** End early with `code` (timeout, aborted) and cut the request. */
+  fail(code: 'timeout' | 'aborted', msg: string): void {
+    if (this.ended) return;
+    this.finish();
+    this.controller?.abort(new Error(msg));
+    this.chunks = [];
+    this.done({ ok: false, error: { code, message: msg }, latencyMs: this.client.elapsed(this.start) });
+  }
+
+  private finish(): void {
+    this.ended = true;
+    this.client.untrack(this);
+  }
+}
+
+/** What the calls of one client share: the agent, the deadline sweeper and the abort listeners. */
+class ClientCore {
+  readonly agent: Agent;
+  readonly decompress: boolean;
+  readonly preserveHost: boolean;
+  readonly targets = new TargetParser();
+  closed = false;
+  private readonly clock: Clock;
+  /** Calls with a deadline; one timer checks them (instead of a timer per request). */
+  private readonly timed = new Set<Call>();
+  private sweeper: NodeJS.Timeout | undefined;
+  private sweepEvery = Infinity;
+  /** Calls per caller signal; one abort listener per signal (instead of one per request). */
+  private readonly bySignal = new Map<AbortSignal, { calls: Set<Call>; onAbort: () => void }>();
+
+  constructor(opts: ClientOptions) {
+    this.clock = opts.clock ?? systemClock;
+    this.agent = new Agent({
+      connections: Math.max(1, opts.connections ?? 16),
+      pipelining: 1,
+      keepAliveTimeout: opts.keepAliveTimeoutMs ?? 10_000,
+      // The overall per-request limit is enforced by the sweeper below.
+      headersTimeout: 0,
+      bodyTimeout: 0,
+    });
+    this.preserveHost = opts.preserveHost ?? false;
+    this.decompress = opts.decompress ?? true;
+  }
+
+  now(): number {
+    return this.clock.monotonic();
+  }
+
+  elapsed(start: number): number {
+    return Math.max(0, this.clock.monotonic() - start);
+  }
+
+  track(call: Call, signal: AbortSignal | undefined): void {
+    if (call.timeoutMs > 0) {
+      call.deadline = performance.now() + call.timeoutMs;
+      this.timed.add(call);
+      // Check often enough that a deadline is overshot by at most ~10% (5 ms .. 250 ms).
+      const every = Math.min(250, Math.max(5, Math.floor(call.timeoutMs / 10)));
+      if (!this.sweeper || every < this.sweepEvery) {
+        if (this.sweeper) clearInterval(this.sweeper);
+        this.sweepEvery = every;
+        this.sweeper = setInterval(() => this.sweep(), every);
+        this.sweeper.unref();
+      }
+    }
+    if (signal) {
+      call.signal = signal;
+      let entry = this.bySignal.get(signal);
+      if (!entry) {
+        const calls = new Set<Call>();
+        const onAbort = () => {
+          this.bySignal.delete(signal);
+          for (const c of [...calls]) c.fail('aborted', 'request aborted');
+        };
+        entry = { calls, onAbort };
+        this.bySignal.set(signal, entry);
+        signal.addEventListener('abort', onAbort, { once: true });
+      }
+      entry.calls.add(call);
+    }
+  }
+
+  untrack(call: Call): void {
+    if (call.timeoutMs > 0) this.timed.delete(call);
+    const signal = call.signal;
+    if (signal) {
+      const entry = this.bySignal.get(signal);
+      if (entry) {
+        entry.calls.delete(call);
+        if (entry.calls.size === 0) {
+          this.bySignal.delete(signal);
+          signal.removeEventListener('abort', entry.onAbort);
+        }
+      }
+    }
+  }
+
+  private sweep(): void {
+    if (this.timed.size === 0) {
+      // Idle: stop until the next timed request.
+      clearInterval(this.sweeper);
+      this.sweeper = undefined;
+      this.sweepEvery = Infinity;
+      return;
+    }
+    const now = performance.now();
+    for (const c of this.timed) {
+      if (c.deadline <= now) c.fail('timeout', `no complete response within ${c.timeoutMs} ms`);
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.sweeper) clearInterval(this.sweeper);
+    this.sweeper = undefined;
+    for (const [signal, entry] of this.bySignal) signal.removeEventListener('abort', entry.onAbort);
+    this.bySignal.clear();
+    // destroy(): in-flight requests are cut; callers abort them first when they care.
+    await this.agent.destroy().catch(() => undefined);
+  }
+}
+
+export function createClient(opts: ClientOptions = {}): ReplayClient {
+  const core = new ClientCore(opts);
+
+  function send(req: SendRequest, sopts: SendOptions = {}): Promise<SendResult> {
+    const start = core.now();
+    if (core.closed) return Promise.resolve({ ok: false, error: { code: 'aborted', message: 'client closed' }, latencyMs: 0 });
+    const signal = sopts.signal;
+    if (signal?.aborted) return Promise.resolve({ ok: false, error: { code: 'aborted', message: 'aborted before sending' }, latencyMs: 0 });
+
+    let target: { origin: string; path: string };
+    try {
+      target = core.targets.parse(req.url);
+    } catch (err) {
+      return Promise.resolve({ ok: false, error: { code: 'invalid-request', message: `invalid URL ${req.url}: ${message(err)}` }, latencyMs: 0 });
+    }
+    const timeoutMs = sopts.timeoutMs && sopts.timeoutMs > 0 ? sopts.timeoutMs : 0;
+    return new Promise<SendResult>((resolve) => {
+      const call = new Call(core, start, timeoutMs, resolve);
+      core.track(call, signal);
+      try {
+        core.agent.dispatch(
+          {
+            origin: target.origin,
+            path: target.path,
+            method: req.method.toUpperCase() as Dispatcher.HttpMethod,
+            headers: sendableHeaders(req.headers, core.preserveHost),
+            body: req.body && req.body.length > 0 ? req.body : undefined,
+          },
+          call,
+        );
+      } catch (err) {
+        // dispatch reports its own errors to the handler; this is only a safety net
+        call.onResponseError(undefined, err as Error);
+      }
+    });
   }
 
   return {
     send,
-    async close() {
-      if (closed) return;
-      closed = true;
-      // destroy(): in-flight requests are cut; callers abort them first when they care.
-      await agent.destroy().catch(() => undefined);
-    },
+    close: () => core.close(),
   };
 }

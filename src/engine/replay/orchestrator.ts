@@ -24,7 +24,7 @@ import type { ReplayConfig } from '../config/types.js';
 import type { Validation } from '../validate/types.js';
 import { bodyBytes, bodyText, splitUrl, type Pair } from '../store/model.js';
 import { endpointKey } from '../store/endpoint.js';
-import { redactHeaders, redactUrl } from '../redact.js';
+import { isSecretHeader, redactHeaders, redactUrl } from '../redact.js';
 import type { RequestResult } from './types.js';
 import { createClient, type ReplayClient, type SendResponse } from './client.js';
 import {
@@ -161,6 +161,37 @@ function contentType(headers: Record<string, string | string[]>): string {
   return '';
 }
 
+/** Words that can make a query parameter secret (a superset of redact.ts SECRET_PARTS + key/auth; keep in step); `%` may hide them. */
+const MAYBE_SECRET_QUERY = /token|secret|passw|api|credential|key|auth|%/i;
+
+/** False when redactUrl(url) would certainly return `url` unchanged. */
+function mayHaveSecretQuery(url: string): boolean {
+  const q = url.indexOf('?');
+  return q >= 0 && MAYBE_SECRET_QUERY.test(url.slice(q + 1));
+}
+
+/** Header names already lower-case and no value with a `{{placeholder}}`: sendable as recorded. */
+function verbatimHeaders(headers: Record<string, string | string[]>): boolean {
+  for (const k in headers) {
+    for (let i = 0; i < k.length; i++) {
+      const c = k.charCodeAt(i);
+      if (c >= 65 && c <= 90) return false;
+    }
+    const v = headers[k];
+    if (typeof v === 'string') {
+      if (v.includes('{{')) return false;
+    } else if (v.some((x) => x.includes('{{'))) return false;
+  }
+  return true;
+}
+
+/** Is there a header `name` (lower-case) — by its lower-case key, else by any spelling? */
+function hasHeader(headers: Record<string, string | string[]>, name: string): boolean {
+  if (headers[name] !== undefined) return true;
+  for (const k in headers) if (k.toLowerCase() === name) return true;
+  return false;
+}
+
 const isJsonType = (ct: string) => /[/+]json\b/.test(ct);
 const isFormType = (ct: string) => ct.startsWith('application/x-www-form-urlencoded');
 
@@ -191,6 +222,12 @@ class Replay {
   private readonly captures: Record<string, string>;
   private readonly extraHeaders: [string, string][];
   private readonly runAbort = new AbortController();
+  /** Capture expressions configured (after dropping invalid ones). */
+  private readonly hasCaptures: boolean;
+  /** Think-time applies (time_scale and max_delay both positive): only then are timestamps parsed. */
+  private readonly thinkEnabled: boolean;
+  /** Is a response header name secret? Memoised per name (bounded). */
+  private readonly secretNames = new Map<string, boolean>();
 
   private readonly sessions = new Map<string, SessionState>();
   /** Idle sessions, oldest first (for eviction). */
@@ -207,7 +244,9 @@ class Replay {
   private fatal?: unknown;
   private wakeReader?: () => void;
   private finish!: () => void;
-  private delivery: Promise<void> = Promise.resolve();
+  /** A result is being handed to onResult; later ones wait in `waiting` (completion order). */
+  private delivering = false;
+  private readonly waiting: { r: RequestResult; resolve: () => void; reject: (err: unknown) => void }[] = [];
 
   private read = 0;
   private skipped = 0;
@@ -248,6 +287,9 @@ class Replay {
       else this.captures[name] = expr;
     }
     this.extraHeaders = Object.entries(opts.config.headers ?? {}).map(([k, v]) => [k.toLowerCase(), v]);
+    this.hasCaptures = Object.keys(this.captures).length > 0;
+    const { time_scale: scale, max_delay: cap } = this.cfg;
+    this.thinkEnabled = !!cap && cap > 0 && !!scale && scale > 0 && Number.isFinite(scale);
     this.ownClient = !opts.client;
     this.client = opts.client ?? createClient({ connections: this.concurrency, preserveHost: opts.preserveHost, clock: this.ctx.clock });
   }
@@ -341,7 +383,8 @@ class Replay {
     const q = s.queue;
     let i = q.length;
     while (i > 0 && q[i - 1].pair.seq > pair.seq) i--;
-    q.splice(i, 0, { pair, endpoint });
+    if (i === q.length) q.push({ pair, endpoint });
+    else q.splice(i, 0, { pair, endpoint });
     this.queued++;
     if (!s.busy) this.activate(s);
   }
@@ -367,9 +410,8 @@ class Replay {
 
   /** Remaining wait before the session's head pair: recorded gap / time_scale, capped, from last completion. */
   private thinkTime(s: SessionState): number {
+    if (!this.thinkEnabled || s.lastDone === undefined || s.lastTs === undefined) return 0;
     const { time_scale: scale, max_delay: cap } = this.cfg;
-    if (s.lastDone === undefined || s.lastTs === undefined) return 0;
-    if (!cap || cap <= 0 || !scale || scale <= 0 || !Number.isFinite(scale)) return 0;
     const ts = Date.parse(s.queue[0].pair.ts);
     if (!Number.isFinite(ts)) return 0;
     const gap = Math.min(Math.max(0, ts - s.lastTs) / scale, cap);
@@ -397,16 +439,21 @@ class Replay {
       }
       if (!this.stopping) {
         const result = await this.send(s, item);
-        if (result) await this.deliver(result);
+        if (result) {
+          const delivering = this.deliver(result);
+          if (delivering) await delivering;
+        }
       }
     } catch (err) {
       this.fail(err);
     } finally {
       this.inFlight--;
       s.busy = false;
-      s.lastDone = this.ctx.clock.monotonic();
-      const ts = Date.parse(pair.ts);
-      if (Number.isFinite(ts)) s.lastTs = ts;
+      if (this.thinkEnabled) {
+        s.lastDone = this.ctx.clock.monotonic();
+        const ts = Date.parse(pair.ts);
+        if (Number.isFinite(ts)) s.lastTs = ts;
+      }
       if (!this.stopping) {
         if (s.queue.length > 0) this.activate(s);
         else this.markIdle(s);
@@ -475,14 +522,30 @@ class Replay {
   private inject(s: SessionState, pair: Pair): { originForm: string; headers: Record<string, string | string[]>; body?: Buffer } {
     const v = s.vars;
     const rec = pair.request;
-    const url = interpolate(v.replaceUrl(rec.url), v, this.rt, this.onUnknown, urlSafe);
-    const { path, query } = splitUrl(url);
-    const originForm = this.targetBase + path + (query ? `?${query}` : '');
+    // Fast paths: most requests have no placeholders and their session no correlations yet.
+    const plain = v.correlations.size === 0;
+    const url = plain && !rec.url.includes('{{') ? rec.url : interpolate(v.replaceUrl(rec.url), v, this.rt, this.onUnknown, urlSafe);
+    let originForm: string;
+    if (url.charCodeAt(0) === 47 /* / */ && url.charCodeAt(url.length - 1) !== 63 /* ? */ && !url.includes('#')) {
+      originForm = this.targetBase + url;
+    } else {
+      const { path, query } = splitUrl(url);
+      originForm = this.targetBase + path + (query ? `?${query}` : '');
+    }
 
+    const recHeaders = rec.headers;
+    if (plain && this.extraHeaders.length === 0 && recHeaders && verbatimHeaders(recHeaders)) {
+      // Nothing to inject or rename: send the recorded headers object itself (no one mutates it).
+      return { originForm, headers: recHeaders, body: this.body(v, rec, plain) };
+    }
     const headers: Record<string, string | string[]> = {};
-    const text = (x: string) => interpolate(v.replaceText(x), v, this.rt, this.onUnknown);
-    for (const [k, val] of Object.entries(rec.headers ?? {})) {
-      headers[k.toLowerCase()] = Array.isArray(val) ? val.map(text) : text(val);
+    const text = (x: string) => (plain && !x.includes('{{') ? x : interpolate(v.replaceText(x), v, this.rt, this.onUnknown));
+    if (recHeaders) {
+      for (const k in recHeaders) {
+        if (!Object.prototype.hasOwnProperty.call(recHeaders, k)) continue;
+        const val = recHeaders[k];
+        headers[k.toLowerCase()] = Array.isArray(val) ? val.map(text) : text(val);
+      }
     }
     for (const [k, val] of this.extraHeaders) {
       const value = interpolate(val, v, this.rt, this.onUnknown);
@@ -490,39 +553,39 @@ class Replay {
       else headers[k] = value;
     }
 
-    let body: Buffer | undefined;
-    if (rec.body !== undefined) {
-      if (rec.bodyEncoding === 'base64') body = bodyBytes(rec.body, 'base64');
-      else {
-        const ct = contentType(rec.headers ?? {});
-        let t = rec.body;
-        if (isJsonType(ct)) t = interpolate(v.replaceJson(t), v, this.rt, this.onUnknown, jsonSafe);
-        else if (isFormType(ct)) t = interpolate(v.replaceUrl(t), v, this.rt, this.onUnknown, urlSafe);
-        else t = interpolate(v.replaceText(t), v, this.rt, this.onUnknown);
-        body = Buffer.from(t, 'utf8');
-      }
+    return { originForm, headers, body: this.body(v, rec, plain) };
+  }
+
+  /** The request body to send, with runtime values and correlations injected. */
+  private body(v: SessionVars, rec: Pair['request'], plain: boolean): Buffer | undefined {
+    if (rec.body === undefined) return undefined;
+    if (rec.bodyEncoding === 'base64') return bodyBytes(rec.body, 'base64');
+    let t = rec.body;
+    if (!plain || t.includes('{{')) {
+      const ct = contentType(rec.headers ?? {});
+      if (isJsonType(ct)) t = interpolate(v.replaceJson(t), v, this.rt, this.onUnknown, jsonSafe);
+      else if (isFormType(ct)) t = interpolate(v.replaceUrl(t), v, this.rt, this.onUnknown, urlSafe);
+      else t = interpolate(v.replaceText(t), v, this.rt, this.onUnknown);
     }
-    return { originForm, headers, body };
+    return Buffer.from(t, 'utf8');
   }
 
   /** Send one pair and build its result; undefined when the run stopped before it was sent. */
   private async send(s: SessionState, item: Queued): Promise<RequestResult | undefined> {
     const { pair, endpoint } = item;
-    const base = {
-      pairId: pair.id,
-      session: s.id,
-      seq: pair.seq,
-      method: pair.request.method.toUpperCase(),
-      endpoint,
-      recordedLatencyMs: pair.duration,
-      expectedStatus: pair.response?.status,
-    };
+    const method = pair.request.method.toUpperCase();
     let req: ReturnType<Replay['inject']>;
     try {
       req = this.inject(s, pair);
     } catch (err) {
       return {
-        ...base,
+        pairId: pair.id,
+        session: s.id,
+        seq: pair.seq,
+        method,
+        endpoint,
+        recordedLatencyMs: pair.duration,
+        expectedStatus: pair.response?.status,
         url: redactUrl(pair.request.url),
         startedAt: new Date(this.ctx.clock.now()).toISOString(),
         error: { code: 'invalid-request', message: err instanceof Error ? err.message : String(err) },
@@ -532,17 +595,45 @@ class Replay {
     const startedAt = new Date(this.ctx.clock.now()).toISOString();
     this.sent++;
     const res = await this.client.send(
-      { method: base.method, url: this.targetOrigin + req.originForm, headers: req.headers, body: req.body },
+      { method, url: this.targetOrigin + req.originForm, headers: req.headers, body: req.body },
       { timeoutMs: this.cfg.timeout, signal: this.runAbort.signal },
     );
-    const common = { ...base, url: redactUrl(req.originForm), startedAt };
+    const url = mayHaveSecretQuery(req.originForm) ? redactUrl(req.originForm) : req.originForm;
     if (!res.ok) {
-      return { ...common, latencyMs: undefined, error: res.error, outcome: 'error' };
+      return {
+        pairId: pair.id,
+        session: s.id,
+        seq: pair.seq,
+        method,
+        endpoint,
+        recordedLatencyMs: pair.duration,
+        expectedStatus: pair.response?.status,
+        url,
+        startedAt,
+        latencyMs: undefined,
+        error: res.error,
+        outcome: 'error',
+      };
     }
-    return this.evaluate(s, pair, common, res);
+    return this.evaluate(s, pair, method, endpoint, url, startedAt, res);
   }
 
-  private evaluate(s: SessionState, pair: Pair, common: Omit<RequestResult, 'outcome'>, res: SendResponse): RequestResult {
+  private isSecret(name: string): boolean {
+    let secret = this.secretNames.get(name);
+    if (secret === undefined) {
+      secret = isSecretHeader(name);
+      if (this.secretNames.size < 4096) this.secretNames.set(name, secret);
+    }
+    return secret;
+  }
+
+  /** Response headers as kept in a result: the same object when no header is secret, else a masked copy. */
+  private keptHeaders(headers: Record<string, string | string[]>): Record<string, string | string[]> {
+    for (const k in headers) if (this.isSecret(k)) return redactHeaders(headers);
+    return headers;
+  }
+
+  private evaluate(s: SessionState, pair: Pair, method: string, endpoint: string, url: string, startedAt: string, res: SendResponse): RequestResult {
     const text = res.body.length === 0 ? undefined : isUtf8(res.body) ? res.body.toString('utf8') : undefined;
     const binary = res.body.length > 0 && text === undefined;
     const actual: ActualResponse = {
@@ -552,7 +643,8 @@ class Replay {
       bodyEncoding: res.body.length === 0 ? undefined : binary ? 'base64' : 'utf8',
     };
 
-    if (Object.keys(this.captures).length > 0 || this.opts.correlateLocation !== false) {
+    // Without captures only a `location` header can teach a correlation: skip the work when there is none.
+    if (this.hasCaptures || (this.opts.correlateLocation !== false && pair.response && hasHeader(res.headers, 'location'))) {
       const rec = pair.response
         ? new CaptureSource(pair.response.headers ?? {}, bodyText(pair.response.body, pair.response.bodyEncoding))
         : undefined;
@@ -571,7 +663,7 @@ class Replay {
 
     const kept: RequestResult['actual'] = {
       status: res.status,
-      headers: redactHeaders(res.headers),
+      headers: this.keptHeaders(res.headers),
     };
     if (res.body.length > 0) {
       const truncated = res.body.length > this.maxBodyBytes;
@@ -581,7 +673,22 @@ class Replay {
       if (truncated) kept.truncated = true;
     }
 
-    const result: RequestResult = { ...common, latencyMs: res.latencyMs, actualStatus: res.status, actual: kept, outcome: 'pass' };
+    // The fields in the order result lines have always had.
+    const result: RequestResult = {
+      pairId: pair.id,
+      session: s.id,
+      seq: pair.seq,
+      method,
+      endpoint,
+      recordedLatencyMs: pair.duration,
+      expectedStatus: pair.response?.status,
+      url,
+      startedAt,
+      latencyMs: res.latencyMs,
+      actualStatus: res.status,
+      actual: kept,
+      outcome: 'pass',
+    };
     if (!pair.response) {
       result.outcome = res.status < 500 ? 'pass' : 'fail';
       result.note = 'no recorded response: passes when the status is below 500';
@@ -598,28 +705,79 @@ class Replay {
     return result;
   }
 
-  /** Hand a result to onResult (serialised, completion order), count it, emit progress, poll cutoffs. */
-  private deliver(r: RequestResult): Promise<void> {
-    const link = this.delivery.then(async () => {
-      if (this.fatal !== undefined) return;
-      await this.opts.onResult(r);
-      this.results++;
-      if (r.outcome === 'pass') this.passed++;
-      else if (r.outcome === 'fail') this.failed++;
-      else if (r.outcome === 'error') this.errors++;
-      this.ctx.events.emit('request:done', {
-        runId: this.opts.runId ?? '',
-        done: this.results,
-        total: this.opts.total ?? this.read - this.skipped,
-        passed: this.passed,
-        failed: this.results - this.passed,
-      });
-      if (!this.stopping && this.opts.shouldStop) {
-        const reason = this.opts.shouldStop();
-        if (reason) this.stop(reason);
+  /**
+   * Hand a result to onResult (serialised, completion order), count it, emit progress, poll cutoffs.
+   * Resolves when this result's onResult has resolved; nothing is awaited when onResult is synchronous.
+   */
+  private deliver(r: RequestResult): void | Promise<void> {
+    if (this.delivering) return new Promise<void>((resolve, reject) => this.waiting.push({ r, resolve, reject }));
+    return this.deliverNow(r);
+  }
+
+  private deliverNow(r: RequestResult): void | Promise<void> {
+    if (this.fatal !== undefined) return;
+    this.delivering = true;
+    let pending: void | Promise<void>;
+    try {
+      pending = this.opts.onResult(r);
+    } catch (err) {
+      this.delivering = false;
+      this.fail(err); // later results are not delivered
+      this.drainDeliveries();
+      throw err;
+    }
+    if (pending && typeof (pending as Promise<void>).then === 'function') {
+      return (pending as Promise<void>).then(
+        () => {
+          this.delivered(r);
+          this.delivering = false;
+          this.drainDeliveries();
+        },
+        (err: unknown) => {
+          this.delivering = false;
+          this.fail(err); // later results are not delivered
+          this.drainDeliveries();
+          throw err;
+        },
+      );
+    }
+    this.delivered(r);
+    this.delivering = false;
+    this.drainDeliveries();
+  }
+
+  /** Start the next waiting delivery (one at a time). */
+  private drainDeliveries(): void {
+    while (!this.delivering && this.waiting.length > 0) {
+      const w = this.waiting.shift()!;
+      let pending: void | Promise<void>;
+      try {
+        pending = this.deliverNow(w.r);
+      } catch (err) {
+        w.reject(err);
+        continue;
       }
+      if (pending) pending.then(w.resolve, w.reject);
+      else w.resolve();
+    }
+  }
+
+  /** Count a delivered result, emit progress, poll cutoffs. */
+  private delivered(r: RequestResult): void {
+    this.results++;
+    if (r.outcome === 'pass') this.passed++;
+    else if (r.outcome === 'fail') this.failed++;
+    else if (r.outcome === 'error') this.errors++;
+    this.ctx.events.emit('request:done', {
+      runId: this.opts.runId ?? '',
+      done: this.results,
+      total: this.opts.total ?? this.read - this.skipped,
+      passed: this.passed,
+      failed: this.results - this.passed,
     });
-    this.delivery = link.catch(() => undefined);
-    return link;
+    if (!this.stopping && this.opts.shouldStop) {
+      const reason = this.opts.shouldStop();
+      if (reason) this.stop(reason);
+    }
   }
 }

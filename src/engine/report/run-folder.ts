@@ -34,8 +34,8 @@ import { MetricsCollector } from './metrics.js';
 import { failureBrief } from './describe.js';
 import { parseRunSummary } from './schema.js';
 import { jsonLines } from './lines.js';
-import { writeJunitFile, type JunitOptions } from './junit.js';
-import { redactHeaders, redactJsonText, redactUrl } from '../redact.js';
+import { junitXml, testcaseXml, writeJunitFile, xmlAttr, type JunitOptions } from './junit.js';
+import { isSecretHeader, redactHeaders, redactJsonText, redactUrl } from '../redact.js';
 
 export const RUN_FILE = 'run.json';
 export const RESULTS_FILE = 'results.jsonl';
@@ -92,7 +92,32 @@ export interface RunWriterOptions {
   redact?: { headers?: string[]; jsonPaths?: string[] };
   /** Write junit.xml at the end (default true). */
   junit?: boolean;
+  /**
+   * Above this many results junit.xml is compact (default 50 000): per endpoint, the failed and errored
+   * requests (the first `junitMaxListed` of the run) plus one testcase standing for the passed ones, one
+   * for the skipped ones and one for failures not listed; the full counts are in the suites' properties.
+   * Compact junit.xml is built from what the writer saw, without reading results.jsonl again.
+   */
+  junitFullLimit?: number;
+  /** Failed/errored testcases listed in a compact junit.xml (default 1000). */
+  junitMaxListed?: number;
 }
+
+/** Per-endpoint counts kept for a compact junit.xml. */
+interface JunitSuiteAcc {
+  tests: number;
+  failures: number;
+  errors: number;
+  skipped: number;
+  timeMs: number;
+  /** Testcase XML of the listed failures/errors. */
+  listed: string[];
+  listedFailures: number;
+}
+
+/** Suites kept for a compact junit.xml; endpoints beyond this share one suite. */
+const JUNIT_MAX_SUITES = 10_000;
+const JUNIT_OTHER_SUITE = '(other endpoints)';
 
 export class RunWriter {
   readonly runId: string;
@@ -117,6 +142,9 @@ export class RunWriter {
   private closed = false;
   private readonly failures: FailureBrief[] = [];
   private count = 0;
+  private readonly secretNames = new Map<string, boolean>();
+  private readonly junitSuites = new Map<string, JunitSuiteAcc>();
+  private junitListed = 0;
 
   private constructor(dir: string, runId: string, summary: RunSummary, opts: RunWriterOptions, results: WriteStream) {
     this.dir = dir;
@@ -192,7 +220,9 @@ export class RunWriter {
     if ((r.outcome === 'fail' || r.outcome === 'error') && this.failures.length < MAX_FAILURES) {
       this.failures.push(failureBrief(r));
     }
-    const line = JSON.stringify(this.redactResult(r)) + '\n';
+    const red = this.redactResult(r);
+    if (this.opts.junit !== false) this.junitAdd(red);
+    const line = JSON.stringify(red) + '\n';
     this.buffer.push(line);
     this.bufferBytes += line.length;
     this.dirty = true;
@@ -278,8 +308,9 @@ export class RunWriter {
     if (this.unmatchedOut) await endStream(this.unmatchedOut).catch((e) => (closeError ??= e));
     if (this.opts.junit !== false) {
       try {
-        const jopts: JunitOptions = { redactHeaders: this.opts.redact?.headers, redactJsonPaths: this.opts.redact?.jsonPaths };
-        await writeJunitFile(path.join(this.dir, JUNIT_FILE), summary, path.join(this.dir, RESULTS_FILE), jopts);
+        const out = path.join(this.dir, JUNIT_FILE);
+        if (this.count > (this.opts.junitFullLimit ?? 50_000)) await this.writeCompactJunit(out, summary);
+        else await writeJunitFile(out, summary, path.join(this.dir, RESULTS_FILE), this.junitOptions());
       } catch (e) {
         this.logger.warn(`could not write ${JUNIT_FILE}: ${(e as Error).message}`);
       }
@@ -337,8 +368,9 @@ export class RunWriter {
   private redactResult(r: RequestResult): RequestResult {
     const extra = this.opts.redact?.headers;
     const paths = this.opts.redact?.jsonPaths ?? [];
-    const url = redactUrl(r.url, extra);
-    if (!r.actual && url === r.url) return r;
+    const url = mayHaveSecretQuery(r.url, extra) ? redactUrl(r.url, extra) : r.url;
+    // Fast path (the common case): nothing to mask, so the result is written as it is.
+    if (url === r.url && (!r.actual || (!paths.length && !this.hasSecretHeader(r.actual.headers)))) return r;
     const out: RequestResult = { ...r, url };
     if (r.actual) {
       out.actual = {
@@ -350,6 +382,123 @@ export class RunWriter {
     }
     return out;
   }
+
+  private junitOptions(): JunitOptions {
+    return { redactHeaders: this.opts.redact?.headers, redactJsonPaths: this.opts.redact?.jsonPaths };
+  }
+
+  /** Count a (redacted) result for a compact junit.xml; keep its testcase when it failed and fits. */
+  private junitAdd(r: RequestResult): void {
+    let key = typeof r.endpoint === 'string' ? r.endpoint : '';
+    let acc = this.junitSuites.get(key);
+    if (!acc && this.junitSuites.size >= JUNIT_MAX_SUITES) acc = this.junitSuites.get((key = JUNIT_OTHER_SUITE));
+    if (!acc) this.junitSuites.set(key, (acc = { tests: 0, failures: 0, errors: 0, skipped: 0, timeMs: 0, listed: [], listedFailures: 0 }));
+    acc.tests++;
+    acc.timeMs += r.latencyMs ?? 0;
+    if (r.outcome === 'skipped') acc.skipped++;
+    else if (r.outcome === 'fail' || r.outcome === 'error') {
+      if (r.outcome === 'fail') acc.failures++;
+      else acc.errors++;
+      if (this.junitListed < (this.opts.junitMaxListed ?? 1000)) {
+        this.junitListed++;
+        if (r.outcome === 'fail') acc.listedFailures++;
+        acc.listed.push(testcaseXml(r, this.junitOptions()));
+      }
+    }
+  }
+
+  /**
+   * junit.xml for a big run, from the counts kept while results were written: the listed failures and
+   * one summary testcase each for the passed, the skipped and the unlisted failed/errored requests, so
+   * every suite's counters match its testcases; the real counts are the suite's properties.
+   */
+  private async writeCompactJunit(outFile: string, summary: RunSummary): Promise<void> {
+    // The gate suite as junit.ts renders it: the chunk between the root element's start and end.
+    const chunks = [...junitXml(summary, [])];
+    const gateSuite = summary.gates.length ? chunks.slice(1, -1).join('') : '';
+    const suites: string[] = [];
+    const total = { tests: 0, failures: 0, errors: 0, skipped: 0 };
+    for (const g of summary.gates) {
+      total.tests++;
+      if (!g.pass) total.failures++;
+    }
+    for (const [endpoint, a] of this.junitSuites) {
+      const cls = xmlAttr(endpoint);
+      const cases = [...a.listed];
+      let failures = a.listedFailures;
+      const errors = a.listed.length - failures;
+      const unlistedFail = a.failures - failures;
+      const unlistedErr = a.errors - errors;
+      const passed = a.tests - a.failures - a.errors - a.skipped;
+      if (unlistedFail + unlistedErr > 0) {
+        const n = unlistedFail + unlistedErr;
+        const msg = `${n} more failed or errored request${n === 1 ? '' : 's'} not listed (${unlistedFail} failed, ${unlistedErr} errored); see ${RESULTS_FILE}`;
+        cases.push(`    <testcase classname="${cls}" name="${xmlAttr(`${n} more failed/errored requests`)}" time="0.000">\n      <failure message="${xmlAttr(msg)}" type="not-listed"/>\n    </testcase>\n`);
+        failures++;
+      }
+      if (passed > 0) {
+        cases.push(`    <testcase classname="${cls}" name="${xmlAttr(`${passed} passed request${passed === 1 ? '' : 's'}`)}" time="0.000"/>\n`);
+      }
+      if (a.skipped > 0) {
+        cases.push(`    <testcase classname="${cls}" name="${xmlAttr(`${a.skipped} skipped request${a.skipped === 1 ? '' : 's'}`)}" time="0.000">\n      <skipped/>\n    </testcase>\n`);
+      }
+      const tests = cases.length;
+      const skipped = a.skipped > 0 ? 1 : 0;
+      total.tests += tests;
+      total.failures += failures;
+      total.errors += errors;
+      total.skipped += skipped;
+      const props =
+        `    <properties>\n` +
+        `      <property name="requests" value="${a.tests}"/>\n      <property name="passed" value="${passed}"/>\n` +
+        `      <property name="failed" value="${a.failures}"/>\n      <property name="errors" value="${a.errors}"/>\n` +
+        `      <property name="skipped" value="${a.skipped}"/>\n    </properties>\n`;
+      suites.push(
+        `  <testsuite name="${xmlAttr(endpoint)}" tests="${tests}" failures="${failures}" errors="${errors}" skipped="${skipped}" time="${(a.timeMs / 1000).toFixed(3)}">\n` +
+          props +
+          cases.join('') +
+          `  </testsuite>\n`,
+      );
+    }
+    const head =
+      `<?xml version="1.0" encoding="UTF-8"?>\n` +
+      `<!-- compact: ${this.count} results (more than ${this.opts.junitFullLimit ?? 50_000}); passed requests are summarised per endpoint, every result is in ${RESULTS_FILE} -->\n` +
+      `<testsuites name="${xmlAttr(`reprise ${summary.runId}`)}" tests="${total.tests}" failures="${total.failures}" errors="${total.errors}" skipped="${total.skipped}" time="${((summary.metrics.duration_ms ?? 0) / 1000).toFixed(3)}" timestamp="${xmlAttr(summary.startedAt)}">\n`;
+    const tmp = `${outFile}.tmp-${process.pid}`;
+    try {
+      await fsp.writeFile(tmp, head + gateSuite + suites.join('') + '</testsuites>\n', 'utf8');
+      await fsp.rename(tmp, outFile);
+    } catch (e) {
+      await fsp.rm(tmp, { force: true }).catch(() => {});
+      throw e;
+    }
+  }
+
+  /** Any header to mask (names memoised, bounded)? */
+  private hasSecretHeader(headers: Record<string, string | string[]> | undefined): boolean {
+    if (!headers) return false;
+    const extra = this.opts.redact?.headers;
+    for (const k in headers) {
+      let secret = this.secretNames.get(k);
+      if (secret === undefined) {
+        secret = isSecretHeader(k, extra);
+        if (this.secretNames.size < 4096) this.secretNames.set(k, secret);
+      }
+      if (secret) return true;
+    }
+    return false;
+  }
+}
+
+/** Words that can make a query parameter secret (a superset of redact.ts SECRET_PARTS + key/auth; keep in step); `%` may hide them. */
+const MAYBE_SECRET_QUERY = /token|secret|passw|api|credential|key|auth|%/i;
+
+/** False when redactUrl(url, extra) would certainly return `url` unchanged. */
+function mayHaveSecretQuery(url: string, extra: readonly string[] | undefined): boolean {
+  const q = url.indexOf('?');
+  if (q < 0) return false;
+  if (extra?.length) return true;
+  return MAYBE_SECRET_QUERY.test(url.slice(q + 1));
 }
 
 function stripUndefined<T extends object>(o: T): Partial<T> {

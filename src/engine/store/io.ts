@@ -5,7 +5,7 @@
 import { createReadStream, promises as fsp } from 'node:fs';
 import * as path from 'node:path';
 import { createGunzip } from 'node:zlib';
-import { createInterface } from 'node:readline';
+import { StringDecoder } from 'node:string_decoder';
 import type { Readable } from 'node:stream';
 import type { SourceIssue } from './model.js';
 
@@ -75,23 +75,112 @@ export interface Line {
 }
 
 /**
- * Lines of a (possibly gzipped) text file, one at a time, through node:readline. A UTF-8 BOM on the
- * first line is removed; `\r\n` and `\n` both end a line. Stops (and closes the file) when the
- * consumer stops iterating or the signal aborts.
+ * Lines of a (possibly gzipped) text file, one at a time. A UTF-8 BOM on the first line is removed;
+ * `\r\n`, `\n` and a lone `\r` each end a line (as node:readline splits them); a last line without a
+ * line end is returned, an empty one after the last line end is not. Stops (and closes the file) when
+ * the consumer stops iterating or the signal aborts.
  */
 export async function* readLines(file: string, signal?: AbortSignal): AsyncGenerator<Line> {
-  const input = await openInput(file, signal);
-  const rl = createInterface({ input, crlfDelay: Infinity });
-  let no = 0;
-  try {
-    for await (const text of rl) {
+  for await (const batch of readLineBatches(file, signal)) {
+    for (let i = 0; i < batch.length; i++) {
       signal?.throwIfAborted();
-      no++;
-      yield { text: no === 1 && text.charCodeAt(0) === 0xfeff ? text.slice(1) : text, no };
+      yield batch[i];
+    }
+  }
+}
+
+/**
+ * The lines of `readLines`, in batches: one batch per chunk read from the file (~64 KiB), so a
+ * consumer pays the async iteration once per chunk rather than once per line.
+ */
+export async function* readLineBatches(file: string, signal?: AbortSignal): AsyncGenerator<Line[]> {
+  const input = await openInput(file, signal);
+  const decoder = new StringDecoder('utf8');
+  const splitter = new LineSplitter();
+  try {
+    for await (const chunk of input) {
+      signal?.throwIfAborted();
+      const batch = splitter.push(typeof chunk === 'string' ? chunk : decoder.write(chunk as Buffer));
+      if (batch.length) yield batch;
+    }
+    const last = splitter.end(decoder.end());
+    if (last.length) yield last;
+  } finally {
+    input.destroy();
+  }
+}
+
+/**
+ * Number of lines of a (possibly gzipped) file — `\n` bytes, plus one for a last line without one —
+ * without decoding or parsing it. A cheap estimate of a JSONL store's size (blank lines and pairs of
+ * either direction all count).
+ */
+export async function countLines(file: string, signal?: AbortSignal): Promise<number> {
+  const input = await openInput(file, signal);
+  let n = 0;
+  let last = 10;
+  try {
+    for await (const chunk of input) {
+      const b = chunk as Buffer;
+      for (let i = b.indexOf(10); i >= 0; i = b.indexOf(10, i + 1)) n++;
+      if (b.length) last = b[b.length - 1];
     }
   } finally {
-    rl.close();
     input.destroy();
+  }
+  return last === 10 ? n : n + 1;
+}
+
+/** Splits text arriving in pieces into numbered lines (see readLines for the rules). */
+export class LineSplitter {
+  private rest = '';
+  /** The previous piece ended in `\r`: a `\n` starting the next piece belongs to it. */
+  private afterCR = false;
+  private no = 0;
+
+  push(piece: string): Line[] {
+    const out: Line[] = [];
+    if (piece.length === 0) return out;
+    let s = piece;
+    if (this.afterCR) {
+      this.afterCR = false;
+      if (s.charCodeAt(0) === 10) s = s.slice(1);
+    }
+    let start = 0;
+    if (s.indexOf('\r') < 0) {
+      // Fast path: only `\n` line ends.
+      for (let nl = s.indexOf('\n'); nl >= 0; nl = s.indexOf('\n', start)) {
+        this.line(out, start === 0 && this.rest ? this.rest + s.slice(0, nl) : s.slice(start, nl));
+        if (start === 0) this.rest = '';
+        start = nl + 1;
+      }
+    } else {
+      const re = /\r\n|\n|\r/g;
+      for (let m = re.exec(s); m; m = re.exec(s)) {
+        const end = m.index;
+        this.line(out, start === 0 && this.rest ? this.rest + s.slice(0, end) : s.slice(start, end));
+        if (start === 0) this.rest = '';
+        start = end + m[0].length;
+        if (m[0] === '\r' && start === s.length) this.afterCR = true;
+      }
+    }
+    if (start < s.length) this.rest = start === 0 ? this.rest + s : s.slice(start);
+    return out;
+  }
+
+  /** The last line, if the text did not end with a line end. */
+  end(tail = ''): Line[] {
+    const out = tail ? this.push(tail) : [];
+    if (this.rest) {
+      this.line(out, this.rest);
+      this.rest = '';
+    }
+    return out;
+  }
+
+  private line(out: Line[], text: string): void {
+    this.no++;
+    out.push({ text: this.no === 1 && text.charCodeAt(0) === 0xfeff ? text.slice(1) : text, no: this.no });
   }
 }
 

@@ -4,7 +4,7 @@
 import type { Direction, Pair, SourceIssue } from './model.js';
 import { walkSources } from './io.js';
 import { detectFormat, type TrafficFormat } from './detect.js';
-import { jsonlPairs } from './jsonl.js';
+import { jsonlPairBatches, jsonlPairs } from './jsonl.js';
 import { harPairs } from './importers/har.js';
 import { proxymockJsonlPairs } from './importers/proxymock-jsonl.js';
 import { rrpairMdPairs } from './importers/rrpair-md.js';
@@ -45,6 +45,19 @@ const TRAFFIC_EXT = /\.(jsonl|har|gor)(\.gz)?$/i;
 
 /** Pairs with their file and line/entry: what the index and lookups need. */
 export async function* readLocated(sources: string[], opts: ReadOptions = {}): AsyncGenerator<LocatedPair> {
+  for await (const batch of readLocatedBatches(sources, opts)) {
+    for (let i = 0; i < batch.length; i++) {
+      opts.signal?.throwIfAborted();
+      yield batch[i];
+    }
+  }
+}
+
+/**
+ * `readLocated` in batches: native JSONL files in one batch per chunk read (the hot path of a replay),
+ * other formats one pair at a time. Batches are never empty.
+ */
+async function* readLocatedBatches(sources: string[], opts: ReadOptions = {}): AsyncGenerator<LocatedPair[]> {
   const onIssue = opts.onIssue ?? (() => {});
   /** WireMock roots already read whole (their other files are skipped). */
   const doneRoots = new Set<string>();
@@ -87,7 +100,7 @@ export async function* readLocated(sources: string[], opts: ReadOptions = {}): A
       }
       for (const lp of located) {
         opts.signal?.throwIfAborted();
-        yield lp;
+        yield [lp];
       }
       continue;
     }
@@ -110,9 +123,16 @@ export async function* readLocated(sources: string[], opts: ReadOptions = {}): A
       issue: (i) => onIssue({ ...i, file: i.file ?? src.file }),
     };
     try {
-      for await (const lp of importer(ctx)) {
-        if (opts.direction && lp.pair.direction !== opts.direction) continue;
-        yield lp;
+      if (format === 'jsonl') {
+        for await (const batch of jsonlPairBatches(ctx)) {
+          const keep = opts.direction ? batch.filter((lp) => lp.pair.direction === opts.direction) : batch;
+          if (keep.length) yield keep;
+        }
+      } else {
+        for await (const lp of importer(ctx)) {
+          if (opts.direction && lp.pair.direction !== opts.direction) continue;
+          yield [lp];
+        }
       }
     } catch (e) {
       if (opts.signal?.aborted) throw e;
@@ -127,5 +147,10 @@ export async function* readLocated(sources: string[], opts: ReadOptions = {}): A
  * source is an error issue, not a throw. Aborting the signal rejects the iteration.
  */
 export async function* readPairs(sources: string[], opts: ReadOptions = {}): AsyncGenerator<Pair> {
-  for await (const lp of readLocated(sources, opts)) yield lp.pair;
+  for await (const batch of readLocatedBatches(sources, opts)) {
+    for (let i = 0; i < batch.length; i++) {
+      opts.signal?.throwIfAborted();
+      yield batch[i].pair;
+    }
+  }
 }
