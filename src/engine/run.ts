@@ -14,6 +14,7 @@
  * cancellation. The CLI and the extension both call this; it never shows UI.
  */
 import * as path from 'node:path';
+import { stat } from 'node:fs/promises';
 import type { EngineContext } from './context.js';
 import type { RepriseConfig } from './config/types.js';
 import type { Pair, SourceIssue } from './store/model.js';
@@ -21,6 +22,7 @@ import type { RequestResult } from './replay/types.js';
 import type { RunSummary, Metrics, EndpointStats, GateResult } from './report/types.js';
 import type { ValidateOptions } from './validate/types.js';
 import { readPairs } from './store/index.js';
+import { countLines } from './store/io.js';
 import { replay } from './replay/index.js';
 import type { MockManager } from './mocks/index.js';
 import { validateResponse } from './validate/index.js';
@@ -181,6 +183,28 @@ async function checkGates(config: RepriseConfig, runId: string, service: Service
   return { baseline, detail };
 }
 
+/**
+ * How many inbound pairs a run will replay, for progress. Plain `.jsonl(.gz)` files are counted by lines
+ * (an estimate: an outbound pair in the same file counts too) without parsing; anything else, and a run
+ * limited to some pair ids, is counted by reading it.
+ */
+async function countInbound(sources: string[], exact: (() => AsyncIterable<Pair>) | undefined, signal?: AbortSignal): Promise<number> {
+  let n = 0;
+  if (exact) {
+    for await (const _ of exact()) n++;
+    return n;
+  }
+  for (const src of sources) {
+    const isFile = await stat(src).then((s) => s.isFile(), () => false);
+    if (isFile && /\.jsonl(\.gz)?$/i.test(src)) {
+      n += await countLines(src, signal);
+    } else {
+      for await (const _ of readPairs([src], { signal, onIssue: () => {}, direction: 'in' })) n++;
+    }
+  }
+  return n;
+}
+
 export async function runReplay(opts: RunOptions): Promise<RunOutcome> {
   const { config, ctx, signal } = opts;
   const issues: SourceIssue[] = [...(opts.preIssues ?? [])];
@@ -195,10 +219,7 @@ export async function runReplay(opts: RunOptions): Promise<RunOutcome> {
   };
 
   let total: number | undefined;
-  if (opts.countFirst !== false) {
-    total = 0;
-    for await (const _ of inbound()) total++;
-  }
+  if (opts.countFirst !== false) total = await countInbound(config.traffic, opts.onlyPairIds ? inbound : undefined, signal);
 
   const metrics = new MetricsCollector();
   const writer = await RunWriter.create(config.runs_dir, {

@@ -59,11 +59,16 @@ export const runCommand = {
     const ctx = cliContext(io);
     const live = !values.quiet && !values.json && !!io.err.isTTY;
     if (live) {
+      // At most ~10 redraws a second: a fast replay finishes thousands of requests a second.
+      let last = 0;
       ctx.events.on('request:done', (p) => {
+        const now = Date.now();
+        if (now - last < 100 && p.done !== p.total) return;
+        last = now;
         io.err.write(`\r\x1b[2K${formatProgress(p.done, p.total, p.passed, p.failed)}`);
       });
     }
-    const outcome = await interruptible((signal) => runReplay({ config, ctx, signal }), { notice: io.err, reason: 'interrupted' });
+    const outcome = await interruptible((signal) => runReplay({ config, ctx, signal, countFirst: live }), { notice: io.err, reason: 'interrupted' });
     if (live) io.err.write('\r\x1b[2K');
     if (values.json) io.out.write(JSON.stringify(outcome.summary, null, 2) + '\n');
     else io.out.write(formatSummary(outcome.summary, { color, width: io.out.columns }) + `\nrun folder: ${outcome.runDir}\n`);
