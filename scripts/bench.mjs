@@ -223,4 +223,21 @@ try {
   server.kill();
   rmSync(work, { recursive: true, force: true });
 }
+
+// (c) Mock servers (issue 3): Reprise vs WireMock vs mockttp vs a plain node:http ceiling, in one run, with
+// the same load client in a separate process (scripts/bench-mocks.mjs). BENCH_MOCKS=0 skips it.
+if (process.env.BENCH_MOCKS !== '0') {
+  const { spawnSync } = await import('node:child_process');
+  const r = spawnSync(process.execPath, ['--import', 'tsx', join(root, 'scripts', 'bench-mocks.mjs')], {
+    cwd: root,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  try {
+    result.mocks = JSON.parse(r.stdout);
+  } catch {
+    result.mocks = { error: `bench-mocks exited ${r.status}`, output: String(r.stdout).slice(-2000) };
+  }
+}
 console.log(JSON.stringify(result, null, 2));
