@@ -11,7 +11,8 @@ import { compileIntegrationTests, log, repoRoot, requireBuild } from './lib.mjs'
 
 async function main() {
   requireBuild();
-  const extensionTestsPath = await compileIntegrationTests();
+  const scratch = await fsp.mkdtemp(path.join(os.tmpdir(), 'reprise-electron-'));
+  const extensionTestsPath = await compileIntegrationTests(path.join(scratch, 'integration-tests'));
   const version = process.env.VSCODE_VERSION || 'stable';
 
   let vscodeExecutablePath;
@@ -21,10 +22,10 @@ async function main() {
     log(`ERROR: could not download VS Code ${version} for @vscode/test-electron: ${e.message ?? e}`);
     log('This machine may not reach Microsoft\'s update server. Run the same tests in code-server instead:');
     log('  npm run vscode:tools && npm run build && npm run test:vscode');
+    await fsp.rm(scratch, { recursive: true, force: true, maxRetries: 3 });
     process.exit(2);
   }
 
-  const scratch = await fsp.mkdtemp(path.join(os.tmpdir(), 'reprise-electron-'));
   const workspace = path.join(scratch, 'workspace');
   await fsp.cp(path.join(repoRoot, 'test/fixtures/workspace'), workspace, { recursive: true });
   let code = 0;

@@ -9,6 +9,7 @@ import * as http from 'node:http';
 import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -288,10 +289,23 @@ export function withTimeout(promise, ms, what) {
   ]);
 }
 
-// Compiles test/integration/**/*.ts to out/test/integration/*.js (CJS; vscode and mocha stay external).
-// Returns the path of the compiled index.js.
-export async function compileIntegrationTests() {
-  const outdir = path.join(repoRoot, 'out', 'test', 'integration');
+/** An esbuild plugin leaving these packages external, required by their resolved path in this checkout. */
+function externalByAbsolutePath(names) {
+  const require = createRequire(path.join(repoRoot, 'package.json'));
+  const filter = new RegExp(`^(${names.join('|')})$`); // plain package names
+  return {
+    name: 'external-by-absolute-path',
+    setup(build) {
+      build.onResolve({ filter }, (args) => ({ path: require.resolve(args.path), external: true }));
+    },
+  };
+}
+
+// Compiles test/integration/**/*.ts to <outdir>/*.js (CJS; vscode and mocha stay external) and returns the
+// path of the compiled index.js. `outdir` belongs to this run (the runners pass a folder in their scratch
+// folder), so two runs at once — two engineers on one checkout — do not delete each other's tests.
+export async function compileIntegrationTests(outdir) {
+  if (!outdir) throw new Error('compileIntegrationTests: give it a folder of this run (e.g. in the scratch folder)');
   fs.rmSync(outdir, { recursive: true, force: true });
   await esbuild.build({
     entryPoints: [path.join(repoRoot, 'test/integration/**/*.ts')],
@@ -302,7 +316,10 @@ export async function compileIntegrationTests() {
     target: 'node20',
     format: 'cjs',
     sourcemap: 'inline',
-    external: ['vscode', 'mocha'],
+    external: ['vscode'],
+    // mocha stays out of the bundle but is required by its absolute path: the compiled tests sit outside the
+    // repository, where a bare `require('mocha')` would not find node_modules.
+    plugins: [externalByAbsolutePath(['mocha'])],
     logLevel: 'warning',
   });
   return path.join(outdir, 'index.js');

@@ -31,8 +31,12 @@ async function main() {
   const t0 = Date.now();
   const tools = findTools();
   requireBuild();
-  const testsIndex = await compileIntegrationTests();
   const scratch = await makeScratch(workspaceFixture, { keep });
+  // Compiled into this run's scratch folder: concurrent runs on one checkout do not collide.
+  const testsIndex = await compileIntegrationTests(path.join(scratch.root, 'integration-tests')).catch(async (e) => {
+    await scratch.dispose(false);
+    throw e;
+  });
   fs.mkdirSync(resultsDir, { recursive: true });
   let server;
   let browser;

@@ -3,12 +3,12 @@
  * that is `require`d the first time something needs it — never during activation — so activating the
  * extension costs only the small extension bundle. Only types are imported from the engine here.
  */
-import * as path from 'node:path';
 import type * as vscode from 'vscode';
 import type * as EngineModule from '../engine/index.js';
 import type { RepriseConfig } from '../engine/config/types.js';
 import type { EngineContext } from '../engine/context.js';
 import { engineLogger } from './log.js';
+import { LazyBundle } from './lazy-bundle.js';
 
 export type Engine = typeof EngineModule;
 
@@ -23,31 +23,27 @@ export class ConfigError extends Error {
 }
 
 export class EngineHost {
-  private mod: Engine | undefined;
-  /** Milliseconds the first require of dist/engine.js took (undefined until loaded). */
-  loadMs: number | undefined;
+  private readonly bundle: LazyBundle<Engine>;
 
   constructor(
-    private readonly extensionPath: string,
+    extensionPath: string,
     private readonly log: vscode.LogOutputChannel,
-  ) {}
+  ) {
+    this.bundle = new LazyBundle<Engine>(extensionPath, 'engine.js', (file, ms) => this.log.info(`engine loaded from ${file} in ${ms.toFixed(1)} ms`));
+  }
 
   get isLoaded(): boolean {
-    return this.mod !== undefined;
+    return this.bundle.isLoaded;
+  }
+
+  /** Milliseconds the first require of dist/engine.js took (undefined until loaded). */
+  get loadMs(): number | undefined {
+    return this.bundle.loadMs;
   }
 
   /** The engine module, loaded on first call. */
   engine(): Engine {
-    if (!this.mod) {
-      const t0 = performance.now();
-      const file = path.join(this.extensionPath, 'dist', 'engine.js');
-      // A plain runtime require of a computed path: esbuild leaves it alone, so the engine is not bundled in.
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
-      this.mod = require(file) as Engine;
-      this.loadMs = performance.now() - t0;
-      this.log.info(`engine loaded from ${file} in ${this.loadMs.toFixed(1)} ms`);
-    }
-    return this.mod;
+    return this.bundle.get();
   }
 
   /** A fresh engine context logging into the Reprise channel. */

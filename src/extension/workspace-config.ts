@@ -5,14 +5,12 @@
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-// yaml is required on first read, not at module load: evaluating it costs ~30 ms of activation.
-type YamlModule = typeof import('yaml');
-let yamlModule: YamlModule | undefined;
-function parseYaml(text: string): unknown {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  yamlModule ??= require('yaml') as YamlModule;
-  return yamlModule.parse(text);
-}
+
+/**
+ * Parses YAML text. The extension passes one backed by dist/yaml.js (yaml-parse.ts), loaded on the first
+ * read: the parser is not part of dist/extension.js.
+ */
+export type YamlParse = (text: string) => unknown;
 
 export const CONFIG_FILE = 'reprise.yaml';
 
@@ -49,7 +47,7 @@ export async function findConfigFile(): Promise<string | undefined> {
   return undefined;
 }
 
-export async function readWorkspaceConfig(file: string): Promise<WorkspaceConfig> {
+export async function readWorkspaceConfig(file: string, parseYaml: YamlParse): Promise<WorkspaceConfig> {
   const root = path.dirname(file);
   const text = await fs.readFile(file, 'utf8');
   let doc: unknown;

@@ -19,15 +19,29 @@ export async function openPane(page, name) {
   return header.locator('xpath=..'); // .pane = header + body
 }
 
-/** Runs a command through the command palette (F1), by its palette label. */
-export async function runCommand(page, label) {
-  await page.locator('.monaco-workbench').click({ position: { x: 700, y: 300 } }).catch(() => {});
-  await page.keyboard.press('F1');
+/**
+ * Runs a command through the command palette (F1), by its palette label. Right after the workbench loads, an
+ * extension's contributed commands can be missing from the palette for a few seconds (its view container is
+ * already there): the palette is reopened until the command is listed.
+ */
+export async function runCommand(page, label, { timeout = 30_000 } = {}) {
+  const deadline = Date.now() + timeout;
   const input = page.locator('.quick-input-widget input').first();
-  await input.waitFor({ timeout: 15_000 });
-  await input.fill(`>${label}`);
   const row = page.locator('.quick-input-list .monaco-list-row', { hasText: label }).first();
-  await row.waitFor({ timeout: 15_000 });
+  for (;;) {
+    await page.locator('.monaco-workbench').click({ position: { x: 700, y: 300 } }).catch(() => {});
+    await page.keyboard.press('F1');
+    await input.waitFor({ timeout: 15_000 });
+    await input.fill(`>${label}`);
+    try {
+      await row.waitFor({ timeout: Math.max(1000, Math.min(5000, deadline - Date.now())) });
+      break;
+    } catch (e) {
+      if (Date.now() >= deadline) throw e;
+      await page.keyboard.press('Escape');
+      await page.waitForTimeout(1000);
+    }
+  }
   await input.press('Enter');
   await page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: 15_000 });
 }

@@ -67,6 +67,9 @@ describe('reprise.yaml language features', () => {
   it('diagnoses a broken config with precise ranges and stable codes', async () => {
     const doc = await open('broken.reprise.yaml');
     const ds = await diagnostics(doc.uri, (d) => d.length >= 4, 'four problems');
+    const api = await activateReprise();
+    assert.equal(api.bundles.language.isLoaded, true, 'opening a config loaded dist/language.js');
+    console.log(`    dist/language.js loaded on first use in ${api.bundles.language.loadMs?.toFixed(1)} ms`);
     assert.deepEqual(ds.map(show), [
       'missing-file 3:4-3:23',
       'duplicate-port 8:10-8:15',
@@ -188,6 +191,9 @@ describe('reprise.yaml language features', () => {
   it('shows CodeLens counts above traffic: and mocks:, and Run replay at the top', async () => {
     const doc = await open('ok.reprise.yaml');
     const lenses = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', doc.uri, 10);
+    // executeCodeLensProvider lists lenses that needed resolving in the order their resolves finished (the
+    // traffic and mocks counts read different files concurrently), so order by position before comparing.
+    lenses.sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character);
     const titles = lenses.map((l) => `${l.range.start.line}: ${l.command?.title}`);
     assert.deepEqual(titles, ['1: $(play) Run replay', '2: 1 source · 2 sessions · 3 pairs', '4: 1 mock · 2 recorded calls']);
     assert.equal(lenses[0].command?.command, 'reprise.language.runReplay');

@@ -65,6 +65,9 @@ describe('Webview panels (orders example)', function () {
     const p = await probeUntil(panel, (x) => x.text.includes('FAIL') && (x.counts['.rrow'] ?? 0) > 0, 'the report to render');
     const shown = performance.now() - t0;
     await panel.whenLoaded();
+    const { bundles } = await activateReprise();
+    assert.equal(bundles.webviews.isLoaded, true, 'opening a panel loaded dist/webviews.js');
+    console.log(`    dist/webviews.js loaded on first use in ${bundles.webviews.loadMs?.toFixed(1)} ms`);
     const s = failing.outcome.summary;
     assert.equal(p.counts['#gates tbody tr'], s.gates.length, 'one row per gate');
     assert.equal(p.counts['#endpoints tbody tr'], s.endpoints.length, 'one row per endpoint');

@@ -2,12 +2,15 @@
  * Language features for reprise.yaml and *.reprise.yaml (on the built-in `yaml` language, no other
  * extension needed): completion, hover, diagnostics as you type, quick fixes and CodeLens.
  *
- * Activation stays light: this file registers the providers and listeners only; their implementation
- * (services.ts: schema, YAML parser, store readers) is loaded the first time a config is opened or a
+ * Activation stays light: this file registers the providers and listeners only (it is in the extension
+ * bundle, which loads whenever any YAML file opens); their implementation (services.ts: schema, YAML
+ * parser, store readers) is its own bundle, dist/language.js, loaded the first time a config is opened or a
  * provider is asked.
  */
 import * as vscode from 'vscode';
 import { CONFIG_SELECTOR } from './documents.js';
+import { LazyBundle } from '../lazy-bundle.js';
+import type * as LanguageBundle from './services.js';
 import type { LanguageServices } from './services.js';
 
 const RUN_REPLAY_COMMAND = 'reprise.language.runReplay';
@@ -16,13 +19,19 @@ const CREATE_PATH_COMMAND = 'reprise.language.createPath';
 export interface LanguageFeatures {
   /** Validates a config document now (tests; also used after files are created). */
   validate(doc: vscode.TextDocument): Promise<void>;
+  /** dist/language.js: loaded on first use. */
+  readonly bundle: LazyBundle<typeof LanguageBundle>;
 }
 
 export function registerLanguageFeatures(context: vscode.ExtensionContext, log: vscode.LogOutputChannel): LanguageFeatures {
+  const bundle = new LazyBundle<typeof LanguageBundle>(context.extensionPath, 'language.js', (file, ms) =>
+    log.info(`language features loaded from ${file} in ${ms.toFixed(1)} ms`),
+  );
   let loading: Promise<LanguageServices> | undefined;
   const services = (): Promise<LanguageServices> => {
-    loading ??= import('./services.js').then((m) => {
-      const s = m.createServices(log);
+    // async: a failed load rejects the provider call instead of throwing in a listener
+    loading ??= Promise.resolve().then(() => {
+      const s = bundle.get().createServices(log);
       context.subscriptions.push(s);
       return s;
     });
@@ -76,5 +85,6 @@ export function registerLanguageFeatures(context: vscode.ExtensionContext, log: 
     async validate(doc) {
       await (await services()).diagnostics.validate(doc);
     },
+    bundle,
   };
 }

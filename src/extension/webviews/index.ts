@@ -5,18 +5,23 @@
  *   reprise.openUnmatched(run id | run folder | {dir} | {runDir})
  * Each command returns the panel (the integration tests probe it). One panel per run/request: opening it
  * again reveals it.
+ *
+ * This file is in the extension bundle and registers the commands only; the panels (and zod, which checks
+ * their messages) are the bundle dist/webviews.js (panels.ts), loaded when the first panel opens.
  */
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { WebviewServices, type WebviewDeps } from './services.js';
-import { ReportPanel } from './report-panel.js';
-import { DiffPanel } from './diff-panel.js';
-import { UnmatchedPanel } from './unmatched-panel.js';
+import type { WebviewServices, WebviewDeps } from './services.js';
+import type { ReportPanel } from './report-panel.js';
+import type { DiffPanel } from './diff-panel.js';
+import type { UnmatchedPanel } from './unmatched-panel.js';
+import type * as PanelsBundle from './panels.js';
 import { DiffDocuments, DIFF_SCHEME } from './diff-documents.js';
 import type { RepriseWebview } from './panel.js';
+import { LazyBundle } from '../lazy-bundle.js';
 
 export type { WebviewDeps } from './services.js';
-export { ReportPanel, DiffPanel, UnmatchedPanel };
+export type { ReportPanel, DiffPanel, UnmatchedPanel };
 
 export interface WebviewsApi {
   openReport(ref?: unknown): Promise<ReportPanel | undefined>;
@@ -24,6 +29,8 @@ export interface WebviewsApi {
   openUnmatched(ref?: unknown): Promise<UnmatchedPanel | undefined>;
   /** Open panels, newest last. */
   readonly panels: readonly RepriseWebview[];
+  /** dist/webviews.js: loaded when the first panel opens. */
+  readonly bundle: LazyBundle<typeof PanelsBundle>;
 }
 
 /** A run reference out of a command argument. */
@@ -41,7 +48,16 @@ function runRefOf(arg: unknown): string | undefined {
 }
 
 export function registerWebviews(context: vscode.ExtensionContext, deps: WebviewDeps): WebviewsApi {
-  const svc = new WebviewServices(deps, context.extensionUri);
+  const bundle = new LazyBundle<typeof PanelsBundle>(context.extensionPath, 'webviews.js', (file, ms) =>
+    deps.log.info(`webviews loaded from ${file} in ${ms.toFixed(1)} ms`),
+  );
+  let services: WebviewServices | undefined;
+  /** The panels' shared services; the first call loads dist/webviews.js. */
+  const impl = () => {
+    const m = bundle.get();
+    services ??= new m.WebviewServices(deps, context.extensionUri);
+    return { ...m, svc: services };
+  };
   const docs = new DiffDocuments();
   const reports = new Map<string, ReportPanel>();
   const diffs = new Map<string, DiffPanel>();
@@ -67,12 +83,12 @@ export function registerWebviews(context: vscode.ExtensionContext, deps: Webview
   };
 
   async function pickRun(): Promise<string | undefined> {
-    const runsDir = await svc.runsDir();
+    const runsDir = (await deps.getConfig())?.runsDir;
     if (!runsDir) {
       void vscode.window.showInformationMessage('Reprise: no reprise.yaml in this workspace, so no runs.');
       return undefined;
     }
-    const runs = await svc.engine.report.listRuns(runsDir);
+    const runs = await deps.host.engine().report.listRuns(runsDir);
     if (!runs.length) {
       void vscode.window.showInformationMessage('Reprise: no runs yet.');
       return undefined;
@@ -92,6 +108,7 @@ export function registerWebviews(context: vscode.ExtensionContext, deps: Webview
     try {
       const ref = runRefOf(arg) ?? (await pickRun());
       if (!ref) return undefined;
+      const { svc, ReportPanel } = impl();
       const dir = await svc.runDir(ref);
       const open = reports.get(dir);
       if (open && !open.isDisposed) {
@@ -114,6 +131,7 @@ export function registerWebviews(context: vscode.ExtensionContext, deps: Webview
       }
       const ref = runRefOf(arg) ?? 'latest';
       if (!pairId) throw new Error('no request given (a pair id is needed)');
+      const { svc, DiffPanel } = impl();
       const dir = await svc.runDir(ref);
       const key = `${dir}\n${pairId}`;
       const open = diffs.get(key);
@@ -131,6 +149,7 @@ export function registerWebviews(context: vscode.ExtensionContext, deps: Webview
     try {
       const ref = runRefOf(arg) ?? (await pickRun());
       if (!ref) return undefined;
+      const { svc, UnmatchedPanel } = impl();
       const dir = await svc.runDir(ref);
       const open = unmatched.get(dir);
       if (open && !open.isDisposed) {
@@ -150,5 +169,5 @@ export function registerWebviews(context: vscode.ExtensionContext, deps: Webview
     vscode.commands.registerCommand('reprise.openUnmatched', openUnmatched),
     { dispose: () => [...panels].forEach((p) => p.dispose()) },
   );
-  return { openReport, openDiff, openUnmatched, panels };
+  return { openReport, openDiff, openUnmatched, panels, bundle };
 }
