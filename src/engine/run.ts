@@ -308,6 +308,7 @@ export async function runReplay(opts: RunOptions): Promise<RunOutcome> {
         target: config.target,
         config: config.replay,
         onSessionStart: mocks && mocks.sessionMode !== 'off' ? (session) => mocks?.sessionStart(session) : undefined,
+        beforeRequest: mocks && mocks.sessionMode === 'serial' ? (session) => mocks?.sessionActive(session) : undefined,
         validate: (pair, actual) => validateResponse(pair.response, actual, validateOptions(pair)),
         onResult: async (r) => {
           metrics.add(r);

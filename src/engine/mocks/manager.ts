@@ -30,7 +30,8 @@ export interface StartMocksOptions {
  * mocks can know about a call:
  * - `header` set (e.g. `x-reprise-session`): the replay adds it to inbound requests and the service forwards
  *   it to its dependencies; each session value gets state of its own, at any concurrency.
- * - else, with `concurrency` 1: sessions never overlap, so `sessionStart` resets the shared state.
+ * - else, with `concurrency` 1: one inbound request is in flight at a time, so the mocks keep each session's
+ *   state apart by the session whose request is in flight (`sessionActive`, called before every request).
  * - else: a reset would break the sessions in flight, so nothing is reset (mode `shared`, with a warning).
  */
 export interface SessionIsolation {
@@ -64,6 +65,8 @@ export interface MockManager {
   sessionMode: SessionMode;
   /** Give to replay's `onSessionStart`: restarts sequences for the session as `sessions` says. */
   sessionStart(session: string): void;
+  /** Give to replay's `beforeRequest`: in serial mode, the calls that follow belong to this session. */
+  sessionActive(session: string): void;
   stop(): Promise<void>;
 }
 
@@ -142,8 +145,10 @@ export async function startMocks(configs: MockServiceConfig[], opts: StartMocksO
     resetSessions: () => servers.forEach((s) => s.resetSequences()),
     sessionMode: mode,
     sessionStart: (session: string) => {
-      if (mode === 'serial') servers.forEach((s) => s.resetSequences());
-      else if (mode === 'header') servers.forEach((s) => s.resetSequences(session));
+      if (mode === 'serial' || mode === 'header') servers.forEach((s) => s.resetSequences(session));
+    },
+    sessionActive: (session: string) => {
+      if (mode === 'serial') servers.forEach((s) => s.setActiveSession(session));
     },
     stop: async () => {
       await Promise.all(servers.map((s) => s.stop()));

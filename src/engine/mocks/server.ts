@@ -70,6 +70,7 @@ export class MockServer {
   private readonly states: ScenarioStates = new Map();
   private readonly sessionStates = new Map<string, ScenarioStates>();
   private readonly sessionHeader?: string;
+  private activeSession?: string;
   private readonly unmatchedCalls: UnmatchedCall[] = [];
   private counters = { calls: 0, matched: 0, unmatched: 0 };
   private readonly factor: number;
@@ -168,10 +169,17 @@ export class MockServer {
     this.sessionStates.clear();
   }
 
+  /**
+   * The replay session whose request is in flight (serial isolation: with replay concurrency 1 exactly one
+   * inbound request is in flight, so every call the service makes meanwhile belongs to that session).
+   */
+  setActiveSession(session: string | undefined): void {
+    this.activeSession = session;
+  }
+
   /** Sequence/scenario state a request reads and advances: its session's when it names one, else the shared one. */
   private statesFor(req: MockRequest): ScenarioStates {
-    if (!this.sessionHeader) return this.states;
-    const v = req.headers[this.sessionHeader]?.[0];
+    const v = this.sessionHeader ? req.headers[this.sessionHeader]?.[0] : this.activeSession;
     if (!v) return this.states;
     let st = this.sessionStates.get(v);
     if (!st) {

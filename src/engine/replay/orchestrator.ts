@@ -59,6 +59,8 @@ export interface ReplayOptions {
   endpointOf?: (pair: Pair) => string;
   /** Awaited before a session's first request (lets mocks reset per-session sequences). */
   onSessionStart?: (session: string) => void | Promise<void>;
+  /** Called just before each request is sent, with its session (lets mocks attribute the calls that follow). */
+  beforeRequest?: (session: string) => void;
   signal?: AbortSignal;
   ctx: EngineContext;
   runId?: string;
@@ -438,6 +440,7 @@ class Replay {
         await this.opts.onSessionStart?.(s.id);
       }
       if (!this.stopping) {
+        this.opts.beforeRequest?.(s.id);
         const result = await this.send(s, item);
         if (result) {
           const delivering = this.deliver(result);

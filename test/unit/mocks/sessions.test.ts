@@ -67,6 +67,24 @@ describe('sequence state per replay session', () => {
     }
   });
 
+  test('serial mode keeps interleaved sessions apart: each sees the recorded sequence from its start', async () => {
+    const ctx = defaultContext();
+    const m = await startMocks([mockConfig()], { outbound, ctx, sessions: { isolate: true, concurrency: 1 } });
+    try {
+      const url = m.urls['payment-api'];
+      const seen: Record<string, string[]> = { A: [], B: [] };
+      // The orchestrator at concurrency 1 alternates sessions request by request: A1 B1 A2 B2 A3 B3.
+      for (const session of ['A', 'B', 'A', 'B', 'A', 'B']) {
+        if (seen[session].length === 0) m.sessionStart(session);
+        m.sessionActive(session);
+        seen[session].push(...(await texts(url, 1)));
+      }
+      assert.deepEqual(seen, { A: ['100', '90', '90'], B: ['100', '90', '90'] });
+    } finally {
+      await m.stop();
+    }
+  });
+
   test('modes: off, serial (concurrency 1) resets at each session start, shared (parallel) warns and keeps state', async () => {
     assert.equal(sessionMode(undefined), 'off');
     assert.equal(sessionMode({ isolate: false, concurrency: 1 }), 'off');
@@ -81,8 +99,11 @@ describe('sequence state per replay session', () => {
       const m = await startMocks([mockConfig()], { outbound, ctx, sessions });
       try {
         const url = m.urls['payment-api'];
+        m.sessionStart('first');
+        m.sessionActive('first');
         const first = await texts(url, 2);
         m.sessionStart('next');
+        m.sessionActive('next');
         return { mode: m.sessionMode, first, next: await texts(url, 1) };
       } finally {
         await m.stop();
