@@ -108,6 +108,29 @@ export function redactJsonText(text: string | undefined, paths: readonly string[
   }
 }
 
+/** Whether a query parameter's name looks secret (`token`, `api_key`, `password`, `key`, `auth`, …). */
+export function isSecretQueryParam(name: string, extra?: readonly string[]): boolean {
+  const n = name.toLowerCase();
+  return SECRET_PARTS.test(n) || n === 'key' || n === 'auth' || (extra ?? []).some((x) => x.toLowerCase() === n);
+}
+
+/**
+ * Mask the values a matcher failure carries when the field it names is secret (a header such as
+ * authorization, a query parameter such as api_key): unmatched calls are shown and saved.
+ */
+export function redactMatcherFailure<F extends { matcher: string; field?: string; expected?: unknown; actual?: unknown; message: string }>(f: F): F {
+  const secret =
+    f.field !== undefined &&
+    ((f.matcher === 'header' && isSecretHeader(f.field)) || (f.matcher === 'query' && isSecretQueryParam(f.field)));
+  if (!secret) return f;
+  return {
+    ...f,
+    ...(f.expected !== undefined ? { expected: MASK } : {}),
+    ...(f.actual !== undefined ? { actual: MASK } : {}),
+    message: `${f.matcher} '${f.field}' does not match (values masked)`,
+  };
+}
+
 /** Mask query parameters whose name looks secret (`?token=…`, `api_key=…`, `password=…`). */
 export function redactUrl(url: string, extra?: readonly string[]): string {
   const q = url.indexOf('?');
@@ -124,9 +147,7 @@ export function redactUrl(url: string, extra?: readonly string[]): string {
     } catch {
       // keep raw
     }
-    const n = name.toLowerCase();
-    const secret = SECRET_PARTS.test(n) || n === 'key' || n === 'auth' || (extra ?? []).some((x) => x.toLowerCase() === n);
-    return secret ? `${p.slice(0, eq)}=${MASK}` : p;
+    return isSecretQueryParam(name, extra) ? `${p.slice(0, eq)}=${MASK}` : p;
   });
   return `${url.slice(0, q)}?${parts.join('&')}${tail}`;
 }

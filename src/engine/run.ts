@@ -367,6 +367,11 @@ export async function runReplay(opts: RunOptions): Promise<RunOutcome> {
     if (m.sent === 0 && !aborted) {
       gates.push({ name: 'requests_sent', expression: '> 0', measured: 0, pass: false, note: 'no inbound request was replayed: check traffic sources and include/exclude' });
     }
+    if (Object.keys(config.quality_gates).length === 0) {
+      // With no gates configured, every replayed request must pass: a red request never ends in a green run.
+      const bad = m.failed + m.errors;
+      gates.push({ name: 'failed_requests', expression: '== 0', measured: bad, pass: bad === 0, note: 'no quality_gates configured: every request must pass' });
+    }
     const allPass = gates.every((g) => g.pass);
     const endpoints = metrics.endpoints().map((e) => {
       const sc = statusByEndpoint.get(e.endpoint);

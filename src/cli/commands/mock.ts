@@ -1,3 +1,4 @@
+import { redactUrl } from '../../engine/redact.js';
 import path from 'node:path';
 import { promises as fs } from 'node:fs';
 import { parse, findConfig, loadConfigOrExit, applyOverrides, cliContext, interruptible, useColor, UsageError, CliError, EXIT, type Io } from '../util.js';
@@ -83,11 +84,11 @@ export async function runMockSession(o: MockSessionOptions): Promise<MockSession
   };
   const log = (e: MockCallEvent) => {
     if (e.matched) {
-      if (!o.quiet) io.out.write(`${time()} ${paint(color, '32', 'matched')} ${e.service} ${e.method} ${e.url} → ${e.status ?? ''} ${paint(color, '2', e.stubId ?? '')}\n`);
+      if (!o.quiet) io.out.write(`${time()} ${paint(color, '32', 'matched')} ${e.service} ${e.method} ${redactUrl(e.url)} → ${e.status ?? ''} ${paint(color, '2', e.stubId ?? '')}\n`);
       return;
     }
     const near = e.nearest ? `\n    nearest ${e.nearest.stubId}: ${e.nearest.summary}${e.nearest.why ? ` — ${e.nearest.why}` : ''}` : '\n    no stubs to compare with';
-    io.out.write(`${time()} ${paint(color, '31', 'MISSED ')} ${e.service} ${e.method} ${e.url} → ${e.status ?? ''} ${paint(color, '2', `call ${e.unmatchedId ?? ''}`)}${near}\n`);
+    io.out.write(`${time()} ${paint(color, '31', 'MISSED ')} ${e.service} ${e.method} ${redactUrl(e.url)} → ${e.status ?? ''} ${paint(color, '2', `call ${e.unmatchedId ?? ''}`)}${near}\n`);
   };
   const manager = await startMocks(o.mocks, {
     outbound: (_service, cfg) => outboundOf(config, cfg, signal, onIssue),

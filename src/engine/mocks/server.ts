@@ -16,6 +16,7 @@ import { MockRequest } from './request.js';
 import type { StubDefinition } from './stub.js';
 import { advance, StubIndex, type ScenarioStates } from './stub-index.js';
 import type { MockStats, UnmatchedCall } from './types.js';
+import { redactMatcherFailure, redactUrl } from '../redact.js';
 
 export interface MockCallEvent {
   service: string;
@@ -246,7 +247,9 @@ export class MockServer {
   }
 
   private async answerUnmatched(mreq: MockRequest, req: http.IncomingMessage, res: http.ServerResponse, states: ScenarioStates): Promise<void> {
-    const nearest = findNearest(this.index.all, mreq, states);
+    // What is recorded is shown and saved: secret header and query values are masked, in the request and in
+    // the nearest stubs' explanations alike.
+    const nearest = findNearest(this.index.all, mreq, states).map((n) => ({ ...n, failures: n.failures.map(redactMatcherFailure) }));
     const headers: Headers = {};
     for (const [k, v] of Object.entries(mreq.headers)) headers[k] = v.length === 1 ? v[0] : v;
     const text = mreq.body.length && isUtf8(mreq.body);
@@ -256,7 +259,7 @@ export class MockServer {
       at: new Date().toISOString(),
       request: {
         method: mreq.method,
-        url: mreq.url,
+        url: redactUrl(mreq.url),
         headers: redactHeaders(headers),
         ...(mreq.body.length ? { body: text ? mreq.text : mreq.body.toString('base64'), bodyEncoding: text ? ('utf8' as const) : ('base64' as const) } : {}),
       },

@@ -4,6 +4,7 @@
  * Runs once per replayed request, so: patterns compiled once per options object (and memoised per
  * pattern string), no clones, path strings built only for reported differences.
  */
+import { isSecretHeader } from '../redact.js';
 import { isUtf8 } from 'node:buffer';
 import { createHash } from 'node:crypto';
 import type { BodyEncoding, Headers, RecordedResponse } from '../store/model.js';
@@ -94,10 +95,6 @@ type Reason = NonNullable<FieldDiff['ignored']>;
 
 const MISSING = Symbol('missing');
 const SNIPPET_MAX = 2048;
-const SECRET_HEADERS = new Set([
-  'authorization', 'proxy-authorization', 'cookie', 'set-cookie', 'x-api-key', 'api-key', 'x-auth-token',
-  'x-access-token', 'x-csrf-token', 'x-xsrf-token', 'x-amz-security-token',
-]);
 
 /** Collects differences and leaf counts during one comparison. */
 class Collector {
@@ -359,7 +356,8 @@ function isTextType(t: string): boolean {
 }
 
 function redactHeader(name: string, v: string | undefined): string | undefined {
-  return v !== undefined && SECRET_HEADERS.has(name) ? '[redacted]' : v;
+  // The same rule as everything else that is shown or exported (src/engine/redact.ts).
+  return v !== undefined && isSecretHeader(name) ? '[redacted]' : v;
 }
 
 function compareHeaders(expected: Headers, actual: Headers, c: CompiledValidateOptions, out: Collector): void {
@@ -417,10 +415,52 @@ function firstNonWs(s: string): string {
 const NOT_JSON = Symbol('not-json');
 function tryParse(s: string): unknown {
   try {
-    return JSON.parse(s);
+    return JSON.parse(BIG_DIGITS.test(s) ? quoteUnsafeIntegers(s) : s);
   } catch {
     return NOT_JSON;
   }
+}
+
+const BIG_DIGITS = /\d{16}/;
+/**
+ * JSON.parse rounds integers beyond 2^53 (64-bit ids, amounts in minor units): 12345678901234567890 and
+ * 12345678901234567891 would compare equal. Such literals (outside strings) are turned into strings of their
+ * exact digits before parsing, on both sides alike, so they compare exactly.
+ */
+export function quoteUnsafeIntegers(s: string): string {
+  let out = '';
+  let last = 0;
+  let i = 0;
+  const n = s.length;
+  while (i < n) {
+    const ch = s.charCodeAt(i);
+    if (ch === 34 /* " */) {
+      i++;
+      while (i < n) {
+        const c = s.charCodeAt(i);
+        if (c === 92 /* \ */) i += 2;
+        else if (c === 34) break;
+        else i++;
+      }
+      i++;
+      continue;
+    }
+    if (ch === 45 /* - */ || (ch >= 48 && ch <= 57)) {
+      let j = i + 1;
+      while (j < n && s.charCodeAt(j) >= 48 && s.charCodeAt(j) <= 57) j++;
+      const c = j < n ? s.charCodeAt(j) : 0;
+      const integer = c !== 46 /* . */ && c !== 101 && c !== 69; /* e E */
+      const tok = s.slice(i, j);
+      if (integer && tok.length >= 16 && !Number.isSafeInteger(Number(tok))) {
+        out += s.slice(last, i) + '"' + tok + '"';
+        last = j;
+      }
+      i = j;
+      continue;
+    }
+    i++;
+  }
+  return last === 0 ? s : out + s.slice(last);
 }
 
 function compareText(e: string, a: string, c: CompiledValidateOptions, out: Collector): void {

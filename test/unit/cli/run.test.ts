@@ -62,6 +62,22 @@ describe('reprise run', () => {
     });
   });
 
+  test('with no quality_gates configured, failing requests still fail the run', async () => {
+    await withService('total', async (dir) => {
+      const file = join(dir, 'reprise.yaml');
+      const yaml = await readFile(file, 'utf8');
+      await writeFile(file, yaml.replace(/^quality_gates:[\s\S]*?(?=^\S|$(?![\s\S]))/m, ''));
+      assert.doesNotMatch(await readFile(file, 'utf8'), /quality_gates/);
+      const r = await cli(['run', '--quiet', '--json'], dir);
+      assert.equal(r.code, 1, r.err);
+      const summary = JSON.parse(r.out);
+      const g = summary.gates.find((x: { name: string }) => x.name === 'failed_requests');
+      assert.ok(g, JSON.stringify(summary.gates));
+      assert.equal(g.pass, false);
+      assert.equal(g.measured, summary.metrics.failed + summary.metrics.errors);
+    });
+  });
+
   test('a dead target gives failed results with the reason, not a crash', async () => {
     const dead = await freePort();
     const dir = await exampleCopy(dead, await freePort());

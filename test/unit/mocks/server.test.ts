@@ -245,3 +245,30 @@ describe('server lifecycle', () => {
     }
   });
 });
+
+describe('unmatched calls keep secrets out of what is shown and saved', () => {
+  test('secret query values and headers are masked in the call and in the nearest stubs\' explanations', async () => {
+    async function* gen() {
+      yield pair('GET', 'http://payment-api/v1/x?api_key=OLDKEY&page=1', 200, '{"ok":true}');
+    }
+    const { stubs } = await stubsFromTraffic(gen(), { service: 'payment-api', ignore: [] });
+    const s = await startServer(stubs);
+    try {
+      const r = await send(s.url, 'GET', '/v1/x?api_key=sk_live_NEWSECRET&page=2', { headers: { authorization: 'Bearer tok_SECRET' } });
+      assert.equal(r.status, 501);
+      const [call] = s.unmatched();
+      const saved = JSON.stringify(call);
+      for (const secret of ['sk_live_NEWSECRET', 'OLDKEY', 'tok_SECRET']) assert.ok(!saved.includes(secret), `${secret} leaked: ${saved}`);
+      assert.match(call.request.url, /api_key=\*\*\*/);
+      // the non-secret difference is still explained with its values
+      const page = call.nearest[0].failures.find((f) => f.field === 'page');
+      assert.ok(page, JSON.stringify(call.nearest[0].failures));
+      assert.equal(page.actual, '2');
+      const key = call.nearest[0].failures.find((f) => f.field === 'api_key');
+      assert.ok(key);
+      assert.equal(key.actual, '***');
+    } finally {
+      await s.stop();
+    }
+  });
+});

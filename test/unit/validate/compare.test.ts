@@ -357,3 +357,42 @@ describe('robustness', () => {
     assert.equal(v.diffs[0].path, '$');
   });
 });
+
+describe('secret headers in diffs', () => {
+  test('a compared header whose name looks secret shows no values', () => {
+    const v = validateResponse(
+      { status: 200, headers: { 'x-session-token': 'secretA', 'content-type': 'text/plain' }, body: 'ok' },
+      { status: 200, headers: { 'x-session-token': 'secretB', 'content-type': 'text/plain' }, body: 'ok' },
+      { ignore: [], tolerances: {}, headers: ['x-session-token'], shapeOnly: false },
+    );
+    assert.equal(v.headersMatch, false);
+    const d = v.diffs.find((x) => x.path === 'header.x-session-token');
+    assert.ok(d);
+    assert.ok(!JSON.stringify(v).includes('secretA') && !JSON.stringify(v).includes('secretB'), JSON.stringify(v));
+  });
+});
+
+describe('integers beyond 2^53', () => {
+  const opts = { ignore: [], tolerances: {}, headers: [], shapeOnly: false };
+  const json = { 'content-type': 'application/json' };
+  test('64-bit ids that differ in the last digit are a difference', () => {
+    const v = validateResponse(
+      { status: 200, headers: json, body: '{"id":12345678901234567890,"name":"a \\"12345678901234567890\\""}' },
+      { status: 200, headers: json, body: '{"id":12345678901234567891,"name":"a \\"12345678901234567890\\""}' },
+      opts,
+    );
+    assert.equal(v.bodyMatch, false);
+    const d = v.diffs.find((x) => x.path === '$.id');
+    assert.ok(d, JSON.stringify(v.diffs));
+    assert.equal(String(d.expected), '12345678901234567890');
+    assert.equal(String(d.actual), '12345678901234567891');
+  });
+  test('equal big integers, and safe numbers, still compare as numbers', () => {
+    const v = validateResponse(
+      { status: 200, headers: json, body: '{"id":12345678901234567890,"total":1000000000000000.5,"n":[-98765432109876543210]}' },
+      { status: 200, headers: json, body: '{"id":12345678901234567890,"total":1000000000000000.5,"n":[-98765432109876543210]}' },
+      opts,
+    );
+    assert.equal(v.pass, true, JSON.stringify(v.diffs));
+  });
+});
