@@ -229,6 +229,7 @@ export async function runReplay(opts: RunOptions): Promise<RunOutcome> {
     collector: metrics,
     clock: ctx.clock,
     logger: ctx.logger,
+    ...(config.redact ? { redact: { headers: config.redact.headers, jsonPaths: config.redact.json_paths } } : {}),
   });
   const runId = writer.runId;
   ctx.events.emit('run:start', { runId, total: total ?? 0 });

@@ -446,6 +446,24 @@ export const RawConfigSchema = z
     sut: SutSchema.optional(),
     cutoffs: CutoffsSchema.optional(),
     noise: NoiseSchema.optional(),
+    redact: doc(
+      z.strictObject({
+        headers: doc(
+          z.array(z.string().min(1)),
+          'Header names masked in run folders and reports, besides the built-in ones (authorization, cookie, set-cookie, API keys, names with token/secret/password).',
+          ['x-session'],
+          [],
+        ).optional(),
+        json_paths: doc(
+          z.array(z.string().min(1)),
+          'JSON body paths whose values are masked in run folders, reports and diffs (`$.access_token`, `$..card.number`).',
+          ['$.access_token'],
+          [],
+        ).optional(),
+      }),
+      'What is masked in everything a run writes or shows, beyond the secret headers masked always.',
+      { json_paths: ['$.access_token'] },
+    ).optional(),
   })
   .meta({
     title: 'Reprise configuration (reprise.yaml)',
@@ -607,6 +625,7 @@ export function resolveConfig(raw: RawConfig, file: string, root?: string): Repr
     quality_gates: Object.fromEntries(Object.entries(raw.quality_gates ?? {}).filter(([, e]) => e !== undefined)) as Record<string, string>,
     runs_dir: abs(raw.runs_dir ?? DEFAULTS.runs_dir),
   };
+  if (raw.redact) config.redact = { headers: [...(raw.redact.headers ?? [])], json_paths: [...(raw.redact.json_paths ?? [])] };
   if (raw.baseline !== undefined) config.baseline = raw.baseline;
   if (raw.sut) config.sut = resolveSut(raw.sut, base);
   if (raw.cutoffs) {

@@ -132,6 +132,8 @@ export interface RepriseConfig {
   baseline?: string;
   /** Where runs are written (default <root>/.reprise/runs). */
   runs_dir: string;
+  /** Extra header names and JSON body paths masked in run folders, reports and diffs. */
+  redact?: { headers: string[]; json_paths: string[] };
   /** The service under test: started, awaited and stopped by Reprise (when `command` is set). */
   sut?: SutConfig;
   /** Abort the replay early when the service is clearly failing. */

@@ -35,7 +35,16 @@ import { failureBrief } from './describe.js';
 import { parseRunSummary } from './schema.js';
 import { jsonLines } from './lines.js';
 import { junitXml, testcaseXml, writeJunitFile, xmlAttr, type JunitOptions } from './junit.js';
-import { isSecretHeader, redactHeaders, redactJsonText, redactUrl } from '../redact.js';
+import { isSecretHeader, MASK, redactHeaders, redactJsonText, redactUrl } from '../redact.js';
+import { pathMatches } from '../validate/jsonpath.js';
+
+function pathMatchesSafe(pattern: string, path: string): boolean {
+  try {
+    return pathMatches(pattern, path);
+  } catch {
+    return false;
+  }
+}
 
 export const RUN_FILE = 'run.json';
 export const RESULTS_FILE = 'results.jsonl';
@@ -379,6 +388,18 @@ export class RunWriter {
         body: r.actual.bodyEncoding === 'base64' ? r.actual.body : redactJsonText(r.actual.body, paths),
       };
       if (out.actual.body === undefined) delete out.actual.body;
+    }
+    if (paths.length && r.validation?.diffs.length) {
+      // A configured secret body field shows in a diff too: mask its values there.
+      const secret = (p: string) => paths.some((pat) => pathMatchesSafe(pat, p));
+      if (r.validation.diffs.some((d) => secret(d.path))) {
+        out.validation = {
+          ...r.validation,
+          diffs: r.validation.diffs.map((d) =>
+            secret(d.path) ? { ...d, ...(d.expected !== undefined ? { expected: MASK } : {}), ...(d.actual !== undefined ? { actual: MASK } : {}) } : d,
+          ),
+        };
+      }
     }
     return out;
   }

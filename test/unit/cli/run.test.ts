@@ -78,6 +78,23 @@ describe('reprise run', () => {
     });
   });
 
+  test('redact.json_paths masks body fields in the run folder', async () => {
+    await withService(undefined, async (dir) => {
+      const file = join(dir, 'reprise.yaml');
+      await appendFile(file, 'redact: {json_paths: ["$.access_token"]}\n');
+      const r = await cli(['run', '--quiet', '--json'], dir);
+      assert.equal(r.code, 0, r.out + r.err);
+      const id = JSON.parse(r.out).runId;
+      const logins = (await readFile(join(dir, '.reprise/runs', id, 'results.jsonl'), 'utf8'))
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l))
+        .filter((x) => x.endpoint === 'POST /login' && x.actual?.status === 200);
+      assert.ok(logins.length > 0);
+      for (const l of logins) assert.equal(JSON.parse(l.actual.body).access_token, '***');
+    });
+  });
+
   test('a dead target gives failed results with the reason, not a crash', async () => {
     const dead = await freePort();
     const dir = await exampleCopy(dead, await freePort());
