@@ -45,7 +45,16 @@ describe('Debug integration (orders example)', function () {
       () => (vscode.workspace.getConfiguration('launch').get<{ name: string }[]>('configurations') ?? []).some((c) => c.name === LAUNCH_NAME),
       'VS Code to read .vscode/launch.json',
     );
-    await vscode.workspace.getConfiguration('reprise').update('debug.launchConfiguration', LAUNCH_NAME, vscode.ConfigurationTarget.Workspace);
+    // The launch configuration is named in reprise.yaml (`sut.launch`), as a user would.
+    const configFile = path.join(root, 'reprise.yaml');
+    const yaml = await fs.readFile(configFile, 'utf8');
+    assert.match(yaml, /^sut:\n/m, 'the example workspace has a sut: block');
+    await fs.writeFile(configFile, yaml.replace(/^sut:\n/m, `sut:\n  launch: ${JSON.stringify(LAUNCH_NAME)}\n`));
+    const api = await activateReprise();
+    await eventually(async () => {
+      api.refresh();
+      return (await api.config())?.launch === LAUNCH_NAME;
+    }, 'the extension to read sut.launch from reprise.yaml');
 
     // Every stop is recorded and continued at once (replayed requests have a timeout).
     tracker = vscode.debug.registerDebugAdapterTrackerFactory('*', {
@@ -76,7 +85,6 @@ describe('Debug integration (orders example)', function () {
     if (vscode.debug.activeDebugSession) await vscode.debug.stopDebugging();
     if (breakpoint) vscode.debug.removeBreakpoints([breakpoint]);
     tracker?.dispose();
-    await vscode.workspace.getConfiguration('reprise').update('debug.launchConfiguration', undefined, vscode.ConfigurationTarget.Workspace);
     await fs.rm(path.join(workspaceRoot(), '.vscode'), { recursive: true, force: true });
     await restoreConfig();
     await clearRuns();

@@ -320,6 +320,11 @@ export const SutSchema = doc(
       'npm start',
     ).optional(),
     cwd: doc(z.string().min(1), 'Working folder of `command`, relative to this file.', '.', '.').optional(),
+    launch: doc(
+      z.string().min(1),
+      'Name of the VS Code launch configuration (.vscode/launch.json) that starts the service under the debugger. "Run Replay Against Debug Target" starts it, with the mocks\' URLs in its environment, when no debug session is running.',
+      'orders service',
+    ).optional(),
     env: doc(
       z.record(
         annotate(z.string().regex(ENV_RE), 'invalid-value', (v) =>
@@ -663,6 +668,7 @@ function resolveSut(s: RawSut, base: string): SutConfig {
     sample_interval: Math.max(20, dur(s.sample_interval, d.sampleInterval)),
   };
   if (s.command !== undefined) out.command = s.command;
+  if (s.launch !== undefined) out.launch = s.launch;
   if (s.ready?.url !== undefined) out.ready.url = s.ready.url;
   return out;
 }

@@ -82,6 +82,8 @@ export interface SutConfig {
   command?: string;
   /** Working folder of the command (absolute). */
   cwd: string;
+  /** VS Code launch configuration that starts the service under the debugger (extension only). */
+  launch?: string;
   /** Extra environment (values may use ${NAME} of the composed environment, e.g. ${REPRISE_TARGET_PORT}). */
   env: Record<string, string>;
   ready: SutReadyConfig;
