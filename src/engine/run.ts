@@ -307,7 +307,9 @@ export async function runReplay(opts: RunOptions): Promise<RunOutcome> {
       summary = await replay({
         pairs: inbound(true),
         target: config.target,
-        config: config.replay,
+        config: config.replay.session_header
+          ? { ...config.replay, headers: { [config.replay.session_header]: '{{session}}', ...config.replay.headers } }
+          : config.replay,
         onSessionStart: mocks && mocks.sessionMode !== 'off' ? (session) => mocks?.sessionStart(session) : undefined,
         beforeRequest: mocks && mocks.sessionMode === 'serial' ? (session) => mocks?.sessionActive(session) : undefined,
         validate: (pair, actual) => validateResponse(pair.response, actual, validateOptions(pair)),

@@ -226,9 +226,14 @@ export const ReplaySchema = doc(
     ).optional(),
     isolate_sessions: doc(
       z.boolean(),
-      'Restart the mocks\' sequences (repeated identical calls) at the start of every replay session, so each session sees the recorded responses from the first. Sound when sessions do not overlap (concurrency 1); with more, sequences stay shared and a warning says so.',
+      'Give every replay session the mocks\' recorded sequences (repeated identical calls) from their start. With concurrency 1 this always works; with parallel sessions it needs `session_header`, forwarded by the service to its dependencies.',
       true,
       false,
+    ).optional(),
+    session_header: doc(
+      z.string().regex(/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/, 'a header name'),
+      'Header Reprise adds to every replayed request with the session id ({{session}}). When the service forwards it to its dependencies (as it would a trace header), the mocks keep each session\'s sequences apart at any concurrency (with `isolate_sessions`).',
+      'x-reprise-session',
     ).optional(),
   }),
   'How inbound traffic is replayed against the target.',
@@ -619,6 +624,7 @@ export function resolveConfig(raw: RawConfig, file: string, root?: string): Repr
       include: list(r.include),
       exclude: list(r.exclude),
       isolate_sessions: r.isolate_sessions ?? false,
+      ...(r.session_header ? { session_header: r.session_header.toLowerCase() } : {}),
     },
     validate: {
       ignore: [...(v.ignore ?? [])],

@@ -43,6 +43,8 @@ export interface ReplayConfig {
   exclude: string[];
   /** Restart mock sequences at each replay session's start (sound with concurrency 1). */
   isolate_sessions?: boolean;
+  /** Header added to every replayed request with its session id; the mocks key sequence state by it. */
+  session_header?: string;
 }
 
 export interface ValidateConfig {

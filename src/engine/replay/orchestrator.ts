@@ -377,7 +377,7 @@ class Replay {
     }
     let s = this.sessions.get(session);
     if (!s) {
-      s = { id: session, queue: [], busy: false, started: false, vars: new SessionVars() };
+      s = { id: session, queue: [], busy: false, started: false, vars: new SessionVars(session) };
       this.sessions.set(session, s);
     }
     this.idle.delete(session);

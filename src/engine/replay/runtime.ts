@@ -2,7 +2,7 @@
  * Runtime values injected into a request just before it is sent, and the per-session state behind them:
  *
  *   {{now}} {{now+1h}} {{now-30m}} {{now+2d:epoch}} {{now:epoch_ms}} {{now:date}} {{now:http}}
- *   {{uuid}}  {{env.NAME}}  {{random.int}} {{random.int(1,100)}}  {{name}} (a value captured earlier)
+ *   {{uuid}}  {{session}} (the replay session's id)  {{env.NAME}}  {{random.int}} {{random.int(1,100)}}  {{name}} (a value captured earlier)
  *
  * Captures (`token: '$.access_token'`, `loc: 'header.location'`, `csrf: 'regex:name="csrf" value="([^"]+)"'`)
  * are evaluated against each live response. The same capture evaluated on the recorded response gives the
@@ -43,6 +43,8 @@ const escapeRe = (s: string) => s.replace(ESCAPE, '\\$&');
 /** Values one session has captured, and recorded → live substitutions learned from its responses. */
 export class SessionVars {
   readonly values = new Map<string, string>();
+  /** The replay session these values belong to: `{{session}}`. */
+  constructor(readonly session?: string) {}
   private readonly corr = new Map<string, string>();
   private textRe: RegExp | null = null;
   private urlRe: RegExp | null = null;
@@ -154,6 +156,7 @@ export function evaluatePlaceholder(expr: string, vars: SessionVars | undefined,
     return formatTime(t, now[2]);
   }
   if (expr === 'uuid') return rt.uuid();
+  if (expr === 'session' && vars?.session !== undefined) return vars.session;
   if (expr.startsWith('env.')) return rt.env[expr.slice(4)];
   const ri = RANDOM_INT.exec(expr);
   if (ri) {

@@ -55,7 +55,7 @@ export async function startBackends(o: BackendsOptions): Promise<MockManager | u
             ),
           ctx,
           signal,
-          sessions: { isolate: config.replay.isolate_sessions ?? false, concurrency: config.replay.concurrency },
+          sessions: { isolate: config.replay.isolate_sessions ?? false, concurrency: config.replay.concurrency, header: config.replay.session_header },
         });
         for (const i of mocks.issues ?? []) o.onIssue(i);
         parts.push(`mocks ${Object.entries(mocks.urls).map(([s, u]) => `${s} at ${u}`).join(', ')}`);
