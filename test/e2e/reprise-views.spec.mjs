@@ -3,35 +3,13 @@
 // command palette (the example's reprise.yaml starts the service itself), the second with the `total`
 // regression; the Runs view expanded to the failed run's gates and failed requests. Screenshots of each.
 import * as fs from 'node:fs/promises';
-import * as net from 'node:net';
 import * as path from 'node:path';
-import { openActivity, openPane } from './ui.mjs';
+import { openActivity, openPane, runCommand } from './ui.mjs';
+import { freePort } from '../../scripts/vscode/lib.mjs';
 
 export const title = 'Reprise views: traffic sessions and requests, runs with gates and failed requests';
 
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
-/** Runs a palette command whose label is exactly `label` (others may share its prefix). */
-async function runExactCommand(page, label) {
-  await page.keyboard.press('Escape');
-  await page.keyboard.press('F1');
-  const input = page.locator('.quick-input-widget input').first();
-  await input.waitFor({ timeout: 15_000 });
-  await input.fill(`>${label}`);
-  const row = page.locator('.quick-input-list .monaco-list-row').filter({ has: page.locator('.label-name', { hasText: new RegExp(`^${label}$`) }) }).first();
-  await row.waitFor({ timeout: 15_000 });
-  await row.click();
-  await page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: 15_000 });
-}
 
 const rowText = async (row) => (await row.innerText()).replace(/\s+/g, ' ').trim();
 
@@ -66,7 +44,7 @@ export default async function ({ page, screenshot, workspace, assert, log }) {
     await screenshot('traffic-session');
 
     // Grouped by endpoint.
-    await runExactCommand(page, 'Reprise: Refresh');
+    await runCommand(page, 'Reprise: Refresh', { exact: true });
     await traffic.locator('.pane-header').hover();
     await traffic.locator('.pane-header .action-label[aria-label="Group by Endpoint"]').click();
     await source.waitFor();
@@ -80,12 +58,12 @@ export default async function ({ page, screenshot, workspace, assert, log }) {
     await traffic.locator('.pane-header .action-label[aria-label="Group by Session"]').click();
 
     // Runs: a passing replay, then one with the `total` regression.
-    await runExactCommand(page, 'Reprise: Run Replay');
+    await runCommand(page, 'Reprise: Run Replay', { exact: true });
     const passRow = runs.locator('.monaco-list-row', { hasText: /^\s*pass · / }).first();
     await passRow.waitFor({ timeout: 90_000 });
     assert.match(await rowText(passRow), /pass · .*100% passed · 43 req/);
     await fs.writeFile(config, withPorts.replace('env: {PORT: "${REPRISE_TARGET_PORT}"}', 'env: {PORT: "${REPRISE_TARGET_PORT}", ORDERS_REGRESSION: total}'));
-    await runExactCommand(page, 'Reprise: Run Replay');
+    await runCommand(page, 'Reprise: Run Replay', { exact: true });
     const failRow = runs.locator('.monaco-list-row', { hasText: /^\s*fail · / }).first();
     await failRow.waitFor({ timeout: 90_000 });
     assert.match(await rowText(failRow), /fail · .*51\.1% passed · 43 req/);

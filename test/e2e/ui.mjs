@@ -24,12 +24,17 @@ export async function openPane(page, name) {
  * extension's contributed commands can be missing from the palette for a few seconds (its view container is
  * already there): the palette is reopened until the command is listed.
  */
-export async function runCommand(page, label, { timeout = 30_000 } = {}) {
+export async function runCommand(page, label, { timeout = 30_000, exact = false, waitClosed = true, focusClick = true } = {}) {
   const deadline = Date.now() + timeout;
   const input = page.locator('.quick-input-widget input').first();
-  const row = page.locator('.quick-input-list .monaco-list-row', { hasText: label }).first();
+  const rows = page.locator('.quick-input-list .monaco-list-row');
+  // exact: the row whose label is exactly `label` (others may share its prefix, e.g. "Run Replay Against …").
+  const escaped = label.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const row = (exact ? rows.filter({ has: page.locator('.label-name', { hasText: new RegExp(`^${escaped}$`) }) }) : rows.filter({ hasText: label })).first();
   for (;;) {
-    await page.locator('.monaco-workbench').click({ position: { x: 700, y: 300 } }).catch(() => {});
+    // Focus the workbench first; with a webview open, a click could land on its buttons, so Escape instead.
+    if (focusClick) await page.locator('.monaco-workbench').click({ position: { x: 700, y: 300 } }).catch(() => {});
+    else await page.keyboard.press('Escape');
     await page.keyboard.press('F1');
     await input.waitFor({ timeout: 15_000 });
     await input.fill(`>${label}`);
@@ -42,6 +47,8 @@ export async function runCommand(page, label, { timeout = 30_000 } = {}) {
       await page.waitForTimeout(1000);
     }
   }
-  await input.press('Enter');
-  await page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: 15_000 });
+  if (exact) await row.click();
+  else await input.press('Enter');
+  // A command that opens a quick pick of its own keeps the widget open: the caller waits for that instead.
+  if (waitClosed) await page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: 15_000 });
 }

@@ -8,33 +8,13 @@
 //     "Rerun to check": the call matches.
 // Screenshots of each step in test-results/e2e-webviews-*.png.
 import * as fs from 'node:fs/promises';
-import * as net from 'node:net';
 import * as path from 'node:path';
-import { openActivity, openPane } from './ui.mjs';
+import { openActivity, openPane, runCommand } from './ui.mjs';
+import { freePort } from '../../scripts/vscode/lib.mjs';
 
 export const title = 'Webviews: report, diff (ignore path → replay passes), unmatched call (promote → rerun matches)';
 
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
-async function palette(page, label) {
-  await page.keyboard.press('Escape');
-  await page.keyboard.press('F1');
-  const input = page.locator('.quick-input-widget input').first();
-  await input.waitFor({ timeout: 15_000 });
-  await input.fill(`>${label}`);
-  const row = page.locator('.quick-input-list .monaco-list-row').filter({ has: page.locator('.label-name', { hasText: new RegExp(`^${label}$`) }) }).first();
-  await row.waitFor({ timeout: 15_000 });
-  await row.click();
-}
 
 /** Picks the quick-pick row containing `text` (e.g. a run's "FAIL · …" description). */
 async function pick(page, text) {
@@ -95,9 +75,9 @@ export default async function ({ page, screenshot, workspace, assert, log }) {
     const runs = await openPane(page, 'Runs');
 
     // 1. A failing run and its report.
-    await palette(page, 'Reprise: Run Replay');
+    await runCommand(page, 'Reprise: Run Replay', { exact: true, waitClosed: false, focusClick: false });
     await runs.locator('.monaco-list-row', { hasText: /^\s*fail · / }).first().waitFor({ timeout: 90_000 });
-    await palette(page, 'Reprise: Open Run Report');
+    await runCommand(page, 'Reprise: Open Run Report', { exact: true, waitClosed: false, focusClick: false });
     await pick(page, 'FAIL');
     const report = await webview(page, '#verdict');
     await report.locator('#verdict[data-verdict="fail"]').waitFor({ timeout: 30_000 });
@@ -135,11 +115,11 @@ export default async function ({ page, screenshot, workspace, assert, log }) {
     const lines = savedOutbound.split('\n').filter(Boolean);
     await fs.writeFile(outbound, lines.filter((l) => JSON.parse(l).id !== 'out-0010').join('\n') + '\n');
     const before = new Set(await runIds(workspace));
-    await palette(page, 'Reprise: Run Replay');
+    await runCommand(page, 'Reprise: Run Replay', { exact: true, waitClosed: false, focusClick: false });
     const runId = await newCompletedRun(workspace, before);
     await runs.locator('.monaco-list-row', { hasText: /^\s*fail · / }).nth(1).waitFor({ timeout: 30_000 });
     await page.waitForTimeout(1000); // let the end-of-run notifications settle before opening a quick pick
-    await palette(page, 'Reprise: Open Unmatched Mock Calls');
+    await runCommand(page, 'Reprise: Open Unmatched Mock Calls', { exact: true, waitClosed: false, focusClick: false });
     await pick(page, runId);
     const unmatched = await webview(page, 'section.call');
     const call = unmatched.locator('section.call', { hasText: 'POST /v1/charges' }).first();
