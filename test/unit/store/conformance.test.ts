@@ -125,11 +125,20 @@ describe('conformance: every real fixture file', () => {
 
     const kIssues: SourceIssue[] = [];
     const keploy = await collect(readPairs([f('keploy-samples-typescript')], { onIssue: (i) => kIssues.push(i) }));
-    assert.equal(keploy.length, 23);
-    assert.ok(keploy.every((p) => p.direction === 'in'));
-    assert.ok(keploy.every((p) => (p.meta?.ignore as string[] | undefined)?.includes('header.date')));
+    // Keploy's Http tests, per sample (counted from the `kind: Http` documents of each test-set):
+    // node-jwt-19768d3 is an older snapshot of node-jwt (config/test-4, keploy/test-set-0, mid/test-set-0 and -2);
+    // nestjs-drizzle-supabase/app is the service's source and holds no traffic.
+    const inbound = keploy.filter((p) => p.direction === 'in');
+    const perSample: Record<string, number> = {};
+    for (const p of inbound) perSample[p.id.split('/')[0]] = (perSample[p.id.split('/')[0]] ?? 0) + 1;
+    assert.deepEqual(perSample, { 'express-mongoose': 3, 'js-mysql': 4, 'nestjs-drizzle-supabase': 9, 'node-jwt': 7, 'node-jwt-19768d3': 13 });
+    assert.ok(inbound.some((p) => p.id === 'node-jwt-19768d3/mid/test-set-2/test-3' && p.request.method === 'GET' && p.request.url === '/api/users'));
+    assert.ok(!keploy.some((p) => p.id.startsWith('nestjs-drizzle-supabase/app/')));
+    assert.ok(inbound.every((p) => (p.meta?.ignore as string[] | undefined)?.includes('header.date')));
     const kinds = kIssues.filter((i) => i.severity === 'info').map((i) => i.message).join('\n');
-    for (const k of ['Mongo', 'SQL', 'Postgres']) assert.match(kinds, new RegExp(`Keploy ${k} mock`));
+    for (const k of ['Mongo', 'SQL']) assert.match(kinds, new RegExp(`Keploy ${k} mock`)); // never replayed or served
+    // Keploy Postgres mocks are reported as skipped until the Postgres wire mock reads them (then this info goes away).
+    if (/Keploy Postgres mock/.test(kinds)) assert.match(kinds, /42 Keploy Postgres mocks skipped/); // node-jwt-19768d3 keploy/test-set-0
   });
 
   test('mitmproxy edge-case HARs load or are skipped with a reason', async (t) => {
