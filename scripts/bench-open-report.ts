@@ -1,6 +1,6 @@
 /**
  * Benchmark: open the report of a 100,000-result run (issue 6: "under a second on this machine").
- *   node --import tsx webview-ui/bench/open-report.ts [--results 100000] [--keep]
+ *   npm run bench:report -- [--results 100000] [--keep]
  * Generates a run folder (cached in $TMPDIR/reprise-bench-report-<n>), then measures in real Chromium:
  *  1. the VS Code panel path: the host reads run.json and posts the summary, then streams every result as a row
  *     (as src/extension/webviews/report-panel.ts does) over the real HostEndpoint/postMessage channel into the
@@ -14,13 +14,13 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { chromium } from 'playwright-core';
-import type { WireMessage } from '../../src/shared/ipc.js';
-import { HostEndpoint } from '../../src/shared/ipc-host.js';
-import { reportInit, reportRows } from '../../src/shared/protocols/report.js';
-import { contentSecurityPolicy } from '../../src/extension/webviews/csp.js';
-import { readReportInit, readResults, resultRow, writeReportHtml } from '../../src/engine/report/index.js';
-import type { ResultRow } from '../../src/shared/view-types.js';
-import { buildBundles, writeHostileRun } from '../../test/unit/webview/support.js';
+import type { WireMessage } from '../src/shared/ipc.js';
+import { HostEndpoint } from '../src/shared/ipc-host.js';
+import { reportInit, reportRows } from '../src/shared/protocols/report.js';
+import { contentSecurityPolicy } from '../src/extension/webviews/csp.js';
+import { readReportInit, readResults, resultRow, writeReportHtml } from '../src/engine/report/index.js';
+import type { ResultRow } from '../src/shared/view-types.js';
+import { buildBundles, writeHostileRun } from '../test/unit/webview/support.js';
 
 const argv = process.argv.slice(2);
 const n = Number(argv[argv.indexOf('--results') + 1] || 0) || 100_000;
