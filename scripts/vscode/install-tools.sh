@@ -80,11 +80,25 @@ else
   rm -rf "$CS_DIR"
   mkdir -p "$CS_DIR"
   echo '{"name":"reprise-code-server","private":true}' > "$CS_DIR/package.json"
+  # Run as a child of npm (`npm test` -> `npm run vscode:tools`), this script inherits the outer npm's
+  # npm_config_* / npm_package_* / npm_lifecycle_* context, which the inner npm would take as its own
+  # config: code-server's postinstall reads npm_config_user_agent ("... node/v20 ...") and refuses.
+  # So the inner install starts from a clean npm environment (keeping only network settings a user may
+  # have put in the environment) and runs npm's CLI with Node 24 itself, so every npm_* it sets says v24.
+  npm_cli="${npm_execpath:-}"
+  case "$npm_cli" in *npm-cli.js) ;; *) npm_cli="$(dirname "$(readlink -f "$(command -v npm)")")/npm-cli.js" ;; esac
+  [ -f "$npm_cli" ] || { log "ERROR: cannot find npm-cli.js (looked at $npm_cli)"; exit 1; }
   (
+    while IFS= read -r var; do
+      case "$(printf '%s' "$var" | tr '[:upper:]' '[:lower:]')" in
+        npm_config_registry|npm_config_proxy|npm_config_https_proxy|npm_config_noproxy|npm_config_cafile|npm_config_strict_ssl) ;;
+        npm_*|init_cwd) unset "$var" ;;
+      esac
+    done < <(compgen -e)
     export PATH="$NODE_DIR/bin:$PATH"
     export npm_config_nodedir="$NODE_DIR"
     cd "$CS_DIR"
-    npm install --no-audit --no-fund --no-save --loglevel=error "code-server@$CODE_SERVER_VERSION"
+    "$NODE_DIR/bin/node" "$npm_cli" install --no-audit --no-fund --no-save --loglevel=error "code-server@$CODE_SERVER_VERSION"
   )
   got="$(cs_version)"
   [ "$got" = "$CODE_SERVER_VERSION" ] || { log "ERROR: code-server --version says '$got'"; exit 1; }
