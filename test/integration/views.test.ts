@@ -4,6 +4,9 @@
  */
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs/promises';
+import * as os from 'node:os';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { GroupItem, RequestItem, SourceItem } from '../../src/extension/views/traffic-tree.js';
@@ -172,6 +175,37 @@ describe('Runs view (orders example)', () => {
     await assert.rejects(fs.access(failRun.dir), 'the run folder is gone');
     const left = (await api.runs.getChildren()) as RunItem[];
     assert.deepEqual(left.map((r) => r.summary.runId), [passRun.summary.runId]);
+  });
+
+  it('lists a run whose process was killed (kill -9) as aborted, with the time it was last written', async () => {
+    const api = await activateReprise();
+    const [passRun] = (await api.runs.getChildren()) as RunItem[];
+    // A run folder whose writer was a real process, now SIGKILLed; its run.json still says "running".
+    const child = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' });
+    await once(child, 'spawn');
+    const exited = once(child, 'exit');
+    child.kill('SIGKILL');
+    assert.equal((await exited)[1], 'SIGKILL');
+    const runId = `${passRun.summary.runId}-killed`;
+    const dir = path.join(path.dirname(passRun.dir), runId);
+    await fs.mkdir(dir);
+    try {
+      const startedAt = new Date(Date.parse(passRun.summary.startedAt) - 60_000).toISOString();
+      const running = { ...passRun.summary, runId, startedAt, status: 'running', verdict: 'running', endedAt: undefined, gates: [], writer: { pid: child.pid, host: os.hostname(), startedAt } };
+      await fs.writeFile(path.join(dir, 'run.json'), JSON.stringify(running));
+      const written = new Date((await fs.stat(path.join(dir, 'run.json'))).mtimeMs).toISOString();
+      api.refresh();
+      const runs = (await api.runs.getChildren()) as RunItem[];
+      const killed = runs.find((r) => r.summary.runId === runId);
+      assert.ok(killed, `listed: ${runs.map((r) => r.summary.runId).join(', ')}`);
+      assert.match(label(killed), /^aborted · /);
+      assert.equal((killed.iconPath as vscode.ThemeIcon).id, 'circle-slash');
+      assert.equal(killed.summary.orphaned?.lastWrittenAt, written);
+      assert.match(String(killed.description), /· process gone, last written /);
+      assert.match((killed.tooltip as vscode.MarkdownString).value, new RegExp(`aborted \\(its process \\(pid ${child.pid}\\) is gone; last written ${written}\\)`));
+    } finally {
+      await fs.rm(dir, { recursive: true, force: true });
+    }
   });
 });
 

@@ -4,7 +4,8 @@ import { listRuns } from '../../engine/report/index.js';
 
 const help = `Usage: reprise runs [--config FILE] [--runs-dir DIR] [--json]
 
-List the runs in the runs folder, newest first: id, verdict, pass rate, requests, time.
+List the runs in the runs folder, newest first: id, verdict, pass rate, requests, time. A run whose
+process is gone (killed, crashed) before it finished is listed as aborted, with the time it was last written.
 `;
 
 export const runsCommand = {
@@ -25,7 +26,8 @@ export const runsCommand = {
     for (const r of runs) {
       const m = r.metrics;
       const rate = m && m.total ? `${((m.passed / Math.max(1, m.sent || m.total)) * 100).toFixed(1)}%` : '-';
-      io.out.write(`${r.runId}  ${r.verdict.padEnd(8)}  pass ${rate.padStart(6)}  ${String(m?.total ?? 0).padStart(7)} req  ${r.startedAt}\n`);
+      const gone = r.orphaned ? `  (${r.abortReason})` : '';
+      io.out.write(`${r.runId}  ${r.verdict.padEnd(8)}  pass ${rate.padStart(6)}  ${String(m?.total ?? 0).padStart(7)} req  ${r.startedAt}${gone}\n`);
     }
     return EXIT.ok;
   },

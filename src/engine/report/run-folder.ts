@@ -3,7 +3,9 @@
  *
  *   run.json         RunSummary. Written when the run starts (status "running"), rewritten atomically
  *                    (temp file + rename) every `summaryEveryResults` results / `summaryIntervalMs`, and
- *                    at the end. A reader never sees a half-written run.json.
+ *                    at the end. A reader never sees a half-written run.json. It names the writer process
+ *                    (pid, host, start): a "running" run whose process is gone (kill -9, crash) is read as
+ *                    aborted, ended when its folder was last written (see `orphanedRun`).
  *   results.jsonl    one RequestResult per line, appended through a stream with backpressure and
  *                    flushed at least every `flushIntervalMs`, so a killed run (even SIGKILL) leaves every
  *                    complete line readable; readers skip a torn last line.
@@ -23,13 +25,14 @@
 import { createWriteStream, promises as fsp, type WriteStream } from 'node:fs';
 import { once } from 'node:events';
 import * as path from 'node:path';
+import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import type { RequestResult } from '../replay/types.js';
 import type { UnmatchedCall } from '../mocks/types.js';
 import type { SourceIssue } from '../store/model.js';
 import type { Clock, Logger } from '../context.js';
 import { systemClock, silentLogger } from '../context.js';
-import type { FailureBrief, Metrics, RunSummary } from './types.js';
+import type { FailureBrief, Metrics, RunSummary, RunWriterProcess } from './types.js';
 import { MetricsCollector } from './metrics.js';
 import { failureBrief } from './describe.js';
 import { parseRunSummary } from './schema.js';
@@ -203,6 +206,7 @@ export class RunWriter {
       endpoints: [],
       mocks: [],
       sourceIssues: [...(opts.sourceIssues ?? [])],
+      writer: thisProcess(),
     };
     await writeFileAtomic(path.join(dir, RUN_FILE), JSON.stringify(summary, null, 2) + '\n');
     const results = createWriteStream(path.join(dir, RESULTS_FILE), { flags: 'a', encoding: 'utf8' });
@@ -538,6 +542,54 @@ async function endStream(s: WriteStream): Promise<void> {
 // ---------------------------------------------------------------------------------------------------
 // Reading run folders
 
+/** The current process as a run's writer. */
+export function thisProcess(): RunWriterProcess {
+  return { pid: process.pid, host: hostname(), startedAt: new Date(Date.now() - process.uptime() * 1000).toISOString() };
+}
+
+/**
+ * Whether the process `pid` on this host is alive (signal 0 checks without sending anything; EPERM means
+ * it exists but belongs to someone else).
+ */
+export function processAlive(pid: number): boolean {
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * A run as it should be shown: when run.json says "running" but the writer process it names is gone
+ * (same host, pid not alive), the run is aborted — status and verdict "aborted", `endedAt` and
+ * `orphaned.lastWrittenAt` the last time anything in its folder was written, and an `abortReason` saying
+ * so. Other runs (finished, still alive, written on another host, or from before writers were recorded)
+ * are returned as they are. Nothing on disk is changed.
+ */
+export async function orphanedRun(summary: RunSummary, runDir: string, alive: (pid: number) => boolean = processAlive): Promise<RunSummary> {
+  const w = summary.writer;
+  if (summary.status !== 'running' || !w || w.host !== hostname() || alive(w.pid)) return summary;
+  let last = Date.parse(summary.startedAt) || 0;
+  for (const f of [RUN_FILE, RESULTS_FILE, UNMATCHED_FILE]) {
+    try {
+      last = Math.max(last, (await fsp.stat(path.join(runDir, f))).mtimeMs);
+    } catch {
+      // not written (yet)
+    }
+  }
+  const lastWrittenAt = new Date(last).toISOString();
+  return {
+    ...summary,
+    status: 'aborted',
+    verdict: 'aborted',
+    endedAt: lastWrittenAt,
+    abortReason: `its process (pid ${w.pid}) is gone; last written ${lastWrittenAt}`,
+    orphaned: { lastWrittenAt },
+  };
+}
+
 export interface RunFolderIssue {
   runId: string;
   file: string;
@@ -565,7 +617,7 @@ export async function listRunsDetailed(runsDir: string): Promise<{ runs: RunSumm
       .map(async (e) => {
         const file = path.join(runsDir, e.name, RUN_FILE);
         try {
-          runs.push(parseRunSummary(await fsp.readFile(file, 'utf8'), file));
+          runs.push(await orphanedRun(parseRunSummary(await fsp.readFile(file, 'utf8'), file), path.join(runsDir, e.name)));
         } catch (err) {
           const code = (err as NodeJS.ErrnoException).code;
           issues.push({ runId: e.name, file, message: code === 'ENOENT' ? `${file}: missing` : (err as Error).message });
@@ -636,7 +688,7 @@ export async function readRun(runsDirOrPath: string, id?: string): Promise<RunSu
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') throw new Error(`${file}: no such run`);
     throw e;
   }
-  return parseRunSummary(text, file);
+  return orphanedRun(parseRunSummary(text, file), dir);
 }
 
 export interface ReadResultsOptions {

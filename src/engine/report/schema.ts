@@ -80,6 +80,7 @@ export const RunSummarySchema = z.looseObject({
   abortReason: z.string().optional(),
   error: z.string().optional(),
   failures: z.array(FailureBriefSchema).optional(),
+  writer: z.looseObject({ pid: num, host: z.string(), startedAt: z.string() }).optional(),
 });
 
 /** Parse and check a run.json text; throws an Error naming the file on any problem. */

@@ -103,6 +103,21 @@ export interface RunSummary {
   /** The first failed or errored requests (at most 10, in the order they finished), so a summary can name
    * them without reading results.jsonl. Filled by RunWriter. */
   failures?: FailureBrief[];
+  /** The process writing the run folder (recorded when the run starts), so a reader can tell a run whose
+   * process is gone from one still going. Runs made before this was recorded have none. */
+  writer?: RunWriterProcess;
+  /** Set by the readers, never written: run.json still says "running" but its writer process is gone
+   * (killed, crashed), so the run is shown as aborted; `lastWrittenAt` is when its folder was last written. */
+  orphaned?: { lastWrittenAt: string };
+}
+
+/** See RunSummary.writer. */
+export interface RunWriterProcess {
+  pid: number;
+  /** os.hostname() of the writer: liveness is only checked on the same host. */
+  host: string;
+  /** When the writer process started (ISO). */
+  startedAt: string;
 }
 
 /** A failed request in brief (see RunSummary.failures). URL is redacted. */

@@ -13,6 +13,9 @@ import type { WorkspaceConfig } from '../workspace-config.js';
 
 /** Failed requests listed under a run at most (the report has them all). */
 export const MAX_FAILED_SHOWN = 100;
+/** While another process's run is listed as running, the view looks again this often: a run whose process is
+ * killed writes nothing more, so no file change would tell the view it is now aborted. */
+export const RECHECK_RUNNING_MS = 5000;
 
 export function passRate(s: RunSummary): number | undefined {
   const m = s.metrics;
@@ -67,6 +70,7 @@ export class RunItem extends vscode.TreeItem {
     this.contextValue = ['reprise.run', failed > 0 ? 'hasFailures' : '', isBaseline ? 'baseline' : ''].filter(Boolean).join('.');
     const parts = [`${pct(passRate(summary))} passed`, `${summary.metrics.sent} req`];
     if (summary.metrics.duration_ms) parts.push(`${(summary.metrics.duration_ms / 1000).toFixed(1)} s`);
+    if (summary.orphaned) parts.push(`process gone, last written ${when(summary.orphaned.lastWrittenAt)}`);
     if (isBaseline) parts.push('baseline');
     this.description = parts.join(' · ');
     this.iconPath = verdictIcon(summary.verdict);
@@ -149,6 +153,7 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsNode>, vsco
   private readonly changed = new vscode.EventEmitter<RunsNode | undefined>();
   readonly onDidChangeTreeData = this.changed.event;
   private readonly parents = new WeakMap<RunsNode, RunsNode>();
+  private recheck: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly getConfig: () => Promise<WorkspaceConfig | undefined>,
@@ -186,6 +191,13 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsNode>, vsco
       const { runs, issues } = await report().listRunsDetailed(runsDir);
       for (const i of issues) this.host.context().logger.warn(`run ${i.runId}: ${i.message}`);
       const baseline = await report().getBaseline(runsDir);
+      if (!this.recheck && runs.some((s) => s.status === 'running' && s.writer && s.writer.pid !== process.pid)) {
+        this.recheck = setTimeout(() => {
+          this.recheck = undefined;
+          this.refresh();
+        }, RECHECK_RUNNING_MS);
+        this.recheck.unref?.();
+      }
       return runs.map((s) => new RunItem(s, runsDir, s.runId === baseline));
     }
     if (parent.kind === 'run') {
@@ -208,6 +220,7 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsNode>, vsco
   }
 
   dispose(): void {
+    clearTimeout(this.recheck);
     this.changed.dispose();
   }
 }
