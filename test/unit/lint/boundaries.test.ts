@@ -5,6 +5,7 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { mkdtemp, mkdir, writeFile, copyFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -15,6 +16,7 @@ const oxlint = join(root, 'node_modules/oxlint/bin/oxlint');
 interface Diagnostic { filename: string; code: string; message: string; labels: { span: { line: number } }[] }
 
 function lint(cwd: string): { status: number | null; diagnostics: Diagnostic[]; out: string } {
+  assert.ok(existsSync(oxlint), `${oxlint} is missing: oxlint is a devDependency, run \`npm ci\``);
   const r = spawnSync(process.execPath, [oxlint, '--format', 'json', 'src', 'webview-ui'], { cwd, encoding: 'utf8' });
   const out = r.stdout + r.stderr;
   let diagnostics: Diagnostic[] = [];
