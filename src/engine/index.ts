@@ -11,6 +11,7 @@ export * as validate from './validate/index.js';
 export * as gates from './gates/index.js';
 export * as report from './report/index.js';
 export * as record from './record/index.js';
-export { runReplay, type RunOptions, type RunOutcome } from './run.js';
+export * as run from './run/index.js';
+export { runReplay, sessionPlan, type RunOptions, type RunOutcome, type SessionPlan } from './run/index.js';
 export { defaultContext, consoleLogger, silentLogger, systemClock, type EngineContext, type EngineEvents, type Logger, type Clock } from './context.js';
 export { TypedEmitter } from './events.js';

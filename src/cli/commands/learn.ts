@@ -1,6 +1,6 @@
 import { createInterface } from 'node:readline/promises';
 import { parse, findConfig, loadConfigOrExit, applyOverrides, cliContext, interruptible, EXIT, type Io } from '../util.js';
-import { learn, suggestionYaml } from '../../engine/learn.js';
+import { learn, suggestionYaml } from '../../engine/run/learn.js';
 
 const help = `Usage: reprise learn [options]
 

@@ -1,5 +1,5 @@
 import { parse, findConfig, loadConfigOrExit, applyOverrides, cliContext, interruptible, useColor, UsageError, EXIT, type Io } from '../util.js';
-import { runReplay } from '../../engine/run.js';
+import { runReplay } from '../../engine/run/index.js';
 import { formatSummary, formatProgress } from '../../engine/report/index.js';
 
 const help = `Usage: reprise run [options]

@@ -11,7 +11,7 @@ import { DURATION_HELP, DURATION_PATTERN, parseDuration } from './duration.js';
 import type { MockServiceConfig, RepriseConfig, SutConfig } from './types.js';
 import { KNOWN_GATES, type GateName } from '../gates/known.js';
 import { gateProblem } from '../gates/parse.js';
-import { CUTOFF_INFO, CUTOFF_NAMES, cutoffProblem, type CutoffName } from '../cutoffs.js';
+import { CUTOFF_INFO, CUTOFF_NAMES, cutoffProblem, type CutoffName } from '../run/cutoffs.js';
 
 // ---------------------------------------------------------------------------------------------------------
 // Annotations: a friendlier code and message for problems with a particular value. load.ts finds the schema

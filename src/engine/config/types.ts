@@ -100,7 +100,7 @@ export interface SutConfig {
   sample_interval: number;
 }
 
-/** Abort the replay early (see engine/cutoffs.ts). */
+/** Abort the replay early (see engine/run/cutoffs.ts). */
 export interface CutoffsConfig {
   error_rate?: string;
   latency_p95?: string;

@@ -67,6 +67,8 @@ export interface MockManager {
   sessionStart(session: string): void;
   /** Give to replay's `beforeRequest`: in serial mode, the calls that follow belong to this session. */
   sessionActive(session: string): void;
+  /** Listen to every call any of these mocks answers (whoever started them); returns the unsubscribe. */
+  onCall(listener: (e: MockCallEvent) => void): () => void;
   stop(): Promise<void>;
 }
 
@@ -100,6 +102,7 @@ export async function startMocks(configs: MockServiceConfig[], opts: StartMocksO
   const servers: MockServer[] = [];
   const issues: SourceIssue[] = [];
   const mode = sessionMode(opts.sessions);
+  const listeners = new Set<(e: MockCallEvent) => void>();
   if (mode === 'shared') {
     ctx.logger.warn(
       `mocks: sessions cannot be isolated with replay.concurrency ${opts.sessions!.concurrency}: sequences are shared by parallel sessions ` +
@@ -118,6 +121,7 @@ export async function startMocks(configs: MockServiceConfig[], opts: StartMocksO
         onCall: (e) => {
           ctx.events.emit('mock:call', e);
           opts.onCall?.(e);
+          for (const l of listeners) l(e);
         },
         ...(mode === 'header' ? { sessionHeader: opts.sessions!.header } : {}),
       });
@@ -149,6 +153,10 @@ export async function startMocks(configs: MockServiceConfig[], opts: StartMocksO
     },
     sessionActive: (session: string) => {
       if (mode === 'serial') servers.forEach((s) => s.setActiveSession(session));
+    },
+    onCall: (listener) => {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
     },
     stop: async () => {
       await Promise.all(servers.map((s) => s.stop()));

@@ -1,6 +1,6 @@
 /**
  * Bringing up what a replay needs, phase by phase, and tearing it down — shared by `reprise run`
- * (engine/run.ts) and `reprise learn` (engine/learn.ts):
+ * (engine/run/pipeline.ts) and `reprise learn` (engine/run/learn.ts):
  *
  *   backends  the mocks, then every real dependency in `sut.depends_on` checked for readiness
  *   service   the service under test started from `sut.command` (own process group, mocks' URLs in its
@@ -11,7 +11,7 @@ import type { EngineContext } from '../context.js';
 import type { RepriseConfig, SutConfig } from '../config/types.js';
 import type { Pair, SourceIssue } from '../store/model.js';
 import { readPairs } from '../store/index.js';
-import { startMocks, type MockManager } from '../mocks/index.js';
+import { startMocks, type MockManager, type SessionIsolation } from '../mocks/index.js';
 import { compileLogPattern } from '../config/schema.js';
 import { PhaseError, type PhaseRecorder } from './phases.js';
 import { ServiceProcess, describeExit, type StopResult } from './process.js';
@@ -31,12 +31,36 @@ export interface BackendsOptions {
   signal?: AbortSignal;
   phases: PhaseRecorder;
   onIssue: (i: SourceIssue) => void;
+  /** How the mocks keep replay sessions apart: the run's session plan (engine/run/plan.ts). */
+  sessions: SessionIsolation;
+  /** Mocks the caller already runs: used instead of starting `config.mocks`, and never stopped here. */
+  running?: MockManager;
 }
 
-/** Phase "backends": start the mocks and check the real dependencies. Stops the mocks again on failure. */
+/**
+ * Phase "backends": start the mocks (or take the running ones) and check the real dependencies. Stops the
+ * mocks it started again on failure.
+ */
 export async function startBackends(o: BackendsOptions): Promise<MockManager | undefined> {
   const { config, ctx, signal, phases } = o;
   const deps = config.sut?.depends_on ?? [];
+  if (o.running) {
+    const running = o.running;
+    const urls = Object.entries(running.urls).map(([s, u]) => `${s} at ${u}`).join(', ');
+    return phases.run(
+      'backends',
+      async (detail) => {
+        const parts = [`mocks already running: ${urls || 'none'}`];
+        for (const d of deps) {
+          const r = await waitReady({ url: d.url, timeout: d.timeout, interval: 200, signal, what: `dependency ${d.name}` });
+          parts.push(`${d.name} ready (${fmtMs(r.ms)})`);
+        }
+        detail(parts.join('; '));
+        return running;
+      },
+      signal,
+    );
+  }
   if (!config.mocks.length && !deps.length) {
     phases.skip('backends', 'no mocks and no dependencies configured');
     return undefined;
@@ -55,7 +79,7 @@ export async function startBackends(o: BackendsOptions): Promise<MockManager | u
             ),
           ctx,
           signal,
-          sessions: { isolate: config.replay.isolate_sessions ?? false, concurrency: config.replay.concurrency, header: config.replay.session_header },
+          sessions: o.sessions,
         });
         for (const i of mocks.issues ?? []) o.onIssue(i);
         parts.push(`mocks ${Object.entries(mocks.urls).map(([s, u]) => `${s} at ${u}`).join(', ')}`);

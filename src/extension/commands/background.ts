@@ -6,7 +6,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { RepriseConfig } from '../../engine/config/types.js';
-import type { MockManager } from '../../engine/mocks/index.js';
+import type { MockManager, SessionIsolation } from '../../engine/mocks/index.js';
 import type { Recorder } from '../../engine/record/index.js';
 import type { EngineHost } from '../engine-host.js';
 import type { RepriseStatusBar } from '../status-bar.js';
@@ -33,12 +33,16 @@ export class BackgroundServices implements vscode.Disposable {
     return this.mocksHandle;
   }
 
-  /** Starts the configured mocks from a config (used by Start Mocks Only and the debug flow). */
-  async startMocksFor(config: RepriseConfig): Promise<MockManager> {
+  /**
+   * Starts the configured mocks from a config (used by Start Mocks Only and the debug flow). `sessions`: how
+   * they keep replay sessions apart (the debug flow passes the run's session plan, as it hands them to the run).
+   */
+  async startMocksFor(config: RepriseConfig, sessions?: SessionIsolation): Promise<MockManager> {
     const engine = this.host.engine();
     const ctx = this.host.context();
     return engine.mocks.startMocks(config.mocks, {
       ctx,
+      ...(sessions ? { sessions } : {}),
       outbound: (service, cfg) => {
         const src = engine.store.readPairs(cfg.traffic.length ? cfg.traffic : config.traffic, {
           direction: 'out',

@@ -5,8 +5,9 @@
  */
 import * as vscode from 'vscode';
 import type { RepriseConfig } from '../../engine/config/types.js';
+import type { MockManager } from '../../engine/mocks/index.js';
 import type { RequestResult } from '../../engine/replay/types.js';
-import type { RunOutcome } from '../../engine/run.js';
+import type { RunOutcome, SessionPlan } from '../../engine/run/index.js';
 import { ConfigError, type EngineHost } from '../engine-host.js';
 import type { RepriseStatusBar } from '../status-bar.js';
 import { findConfigFile } from '../workspace-config.js';
@@ -26,6 +27,8 @@ export interface ReplayOptions {
   onResult?: (r: RequestResult) => void;
   /** Cancels the run too (a test run's token). */
   token?: vscode.CancellationToken;
+  /** Mocks already running (the debug flow's): the run uses them and leaves them running. */
+  mocks?: MockManager;
 }
 
 export interface ReplayDone {
@@ -64,6 +67,11 @@ export class ReplayRunner implements vscode.Disposable {
     this.log.info(`stopping the replay (${reason})`);
     this.current.abort(reason);
     return true;
+  }
+
+  /** How a run of this config keeps sessions apart: mocks handed to a run are started with it. */
+  sessionPlan(config: RepriseConfig): SessionPlan {
+    return this.host.engine().sessionPlan(config);
   }
 
   /** Loads and validates reprise.yaml; shows the problems and returns undefined when it has errors. */
@@ -129,6 +137,7 @@ export class ReplayRunner implements vscode.Disposable {
               ctx,
               signal: ac.signal,
               onlyPairIds: opts.onlyPairIds,
+              mocks: opts.mocks,
               onResult: (r) => {
                 opts.onResult?.(r);
                 if (opts.stopAtFirstMismatch && !firstMismatch && (r.outcome === 'fail' || r.outcome === 'error')) {

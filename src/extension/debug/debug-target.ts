@@ -6,8 +6,9 @@
  * reprise.yaml (`sut.launch` / `debug.launch`) or in the `reprise.debug.launchConfiguration` setting, with the
  * mocks' URLs injected into the debuggee's environment under the names reprise.yaml gives them
  * (`mocks[].env`, e.g. PAYMENT_API_URL=http://127.0.0.1:8081); when the target accepts connections the
- * mocks are handed over to the run (same ports) and the replay starts, so breakpoints in the service are hit
- * by replayed traffic. The debug session is never stopped by Reprise.
+ * running mocks are handed to the run (they keep serving the debuggee throughout; they stop after the run)
+ * and the replay starts, so breakpoints in the service are hit by replayed traffic. The debug session is
+ * never stopped by Reprise.
  *
  * "Replay Under Debugger" sends just one request (a failed one) again the same way. "Stop at first
  * mismatch" aborts the replay at the first failing request and opens its diff.
@@ -135,7 +136,8 @@ export class DebugTarget implements vscode.Disposable, vscode.DebugConfiguration
     if (!config) return undefined;
     const stopAtFirstMismatch = opts.stopAtFirstMismatch ?? vscode.workspace.getConfiguration('reprise').get<boolean>('debug.stopAtFirstMismatch', false);
 
-    let mockPorts: number[] | undefined;
+    // Mocks this flow starts for the debuggee; handed to the run (which leaves them running) and stopped after it.
+    let pre: MockManager | undefined;
     if (!vscode.debug.activeDebugSession) {
       const name = await this.launchName(opts);
       if (!name) {
@@ -145,9 +147,8 @@ export class DebugTarget implements vscode.Disposable, vscode.DebugConfiguration
         return undefined;
       }
       // Mocks first, so the service can reach its dependencies from the start.
-      let pre: MockManager | undefined;
       try {
-        if (config.mocks.length && !this.background.mocks) pre = await this.background.startMocksFor(config);
+        if (config.mocks.length && !this.background.mocks) pre = await this.background.startMocksFor(config, this.runner.sessionPlan(config));
         const env = pre?.env ?? this.background.mockEnv ?? {};
         this.log.info(`starting launch configuration '${name}'${Object.keys(env).length ? ` with ${Object.entries(env).map(([k, v]) => `${k}=${v}`).join(' ')}` : ''}`);
         await this.startSession(name, env);
@@ -159,34 +160,36 @@ export class DebugTarget implements vscode.Disposable, vscode.DebugConfiguration
             await waitForPort(config.target, opts.readyTimeoutMs ?? 30_000, ac.signal);
           },
         );
-        mockPorts = pre?.servers.map((s) => s.port);
       } catch (e) {
+        await pre?.stop().catch(() => undefined);
         void vscode.window.showErrorMessage(`Reprise: ${(e as Error).message}`);
         this.log.error(`debug target: ${(e as Error).message}`);
         return undefined;
-      } finally {
-        // Handed over: the run brings the mocks up again on the same ports (the debuggee's env stays right).
-        await pre?.stop();
       }
     } else {
       this.log.info(`replaying against the debug session '${vscode.debug.activeDebugSession.name}' at ${config.target}`);
     }
 
-    const usingBackgroundMocks = !!this.background.mocks;
-    const done = await this.runner.run({
-      title: `Replaying against the debug target ${config.target}${opts.onlyPairIds?.size === 1 ? ' (one request)' : ''}`,
-      onlyPairIds: opts.onlyPairIds,
-      stopAtFirstMismatch,
-      adjust: (c: RepriseConfig) => ({
-        ...c,
-        // A request may sit at a breakpoint while someone looks around: the per-request timeout is lifted.
-        replay: { ...c.replay, timeout: Math.max(c.replay.timeout, DEBUG_REQUEST_TIMEOUT_MS) },
-        // The debugger runs the service: Reprise must not start another one.
-        ...(c.sut ? { sut: { ...c.sut, command: undefined } } : {}),
-        // "Start Mocks Only" mocks already serve the ports: the run does not start its own.
-        mocks: usingBackgroundMocks ? [] : c.mocks.map((m, i) => (mockPorts?.[i] !== undefined && m.port === 0 ? { ...m, port: mockPorts[i] } : m)),
-      }),
-    });
+    let done: ReplayDone | undefined;
+    try {
+      done = await this.runner.run({
+        title: `Replaying against the debug target ${config.target}${opts.onlyPairIds?.size === 1 ? ' (one request)' : ''}`,
+        onlyPairIds: opts.onlyPairIds,
+        stopAtFirstMismatch,
+        // The mocks the debuggee was started against (or "Start Mocks Only" mocks) stay up and serve the run:
+        // the debuggee never sees its dependencies go away. Without running mocks the run starts its own.
+        mocks: pre ?? this.background.mocks,
+        adjust: (c: RepriseConfig) => ({
+          ...c,
+          // A request may sit at a breakpoint while someone looks around: the per-request timeout is lifted.
+          replay: { ...c.replay, timeout: Math.max(c.replay.timeout, DEBUG_REQUEST_TIMEOUT_MS) },
+          // The debugger runs the service: Reprise must not start another one.
+          ...(c.sut ? { sut: { ...c.sut, command: undefined } } : {}),
+        }),
+      });
+    } finally {
+      await pre?.stop().catch(() => undefined);
+    }
     if (done?.firstMismatch) await this.openMismatch(done);
     return done;
   }

@@ -5,7 +5,7 @@ import * as vscode from 'vscode';
 import type { EngineHost } from '../engine-host.js';
 import type { RepriseConfig } from '../../engine/config/types.js';
 import type { RequestResult } from '../../engine/replay/types.js';
-import type { RunOutcome } from '../../engine/run.js';
+import type { RunOutcome } from '../../engine/run/index.js';
 import { sessionPrefixIds, type SessionStep } from './rerun-scope.js';
 
 export interface WebviewDeps {

@@ -10,7 +10,7 @@ import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { startRecorder } from '../../../src/engine/record/index.js';
 import { defaultContext } from '../../../src/engine/context.js';
 import { loadConfig } from '../../../src/engine/config/index.js';
-import { runReplay } from '../../../src/engine/run.js';
+import { runReplay } from '../../../src/engine/run/index.js';
 import { headerValue, type Pair } from '../../../src/engine/store/model.js';
 import { EXAMPLE_DIR, SERVER_SCRIPT, PAYMENT_API_SCRIPT, SESSIONS, runScenario, startProcess } from '../../../examples/orders/harness.mjs';
 import { tmpDir, readStore } from './helpers.js';

@@ -9,7 +9,7 @@ import { mkdtemp, writeFile, mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { configFromObject } from '../../../src/engine/config/index.js';
-import { runReplay } from '../../../src/engine/run.js';
+import { runReplay } from '../../../src/engine/run/index.js';
 import { defaultContext } from '../../../src/engine/context.js';
 import { freePort } from '../cli/helpers.js';
 

@@ -1,6 +1,6 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { CutoffMonitor, compileCutoff, cutoffProblem } from '../../../src/engine/cutoffs.js';
+import { CutoffMonitor, compileCutoff, cutoffProblem } from '../../../src/engine/run/cutoffs.js';
 import { configFromObject } from '../../../src/engine/config/load.js';
 import { parseConfigText } from '../../../src/engine/config/load.js';
 import type { RequestResult } from '../../../src/engine/replay/types.js';

@@ -4,7 +4,7 @@ import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { promises as fsp } from 'node:fs';
 import * as path from 'node:path';
-import { runReplay } from '../../../src/engine/run.js';
+import { runReplay } from '../../../src/engine/run/index.js';
 import { readRun, setBaseline, formatSummary } from '../../../src/engine/report/index.js';
 import { NO_BASELINE_NOTE } from '../../../src/engine/gates/index.js';
 import { ctx, exampleConfig, freePort, makeConfig, tmpDir, assertGone, readJsonLines, repoRoot } from './helpers.js';

@@ -12,9 +12,9 @@
  * A window is judged only once it holds `min_samples` entries (default min(window, 10)), so one early
  * failure does not end a run. Requests aborted by the run itself (cancellation) never count.
  */
-import type { RequestResult } from './replay/types.js';
-import type { CutoffsConfig } from './config/types.js';
-import { compare, parseGate, GateSyntaxError, type GateOp } from './gates/index.js';
+import type { RequestResult } from '../replay/types.js';
+import type { CutoffsConfig } from '../config/types.js';
+import { compare, parseGate, GateSyntaxError, type GateOp } from '../gates/index.js';
 
 export type CutoffName = 'error_rate' | 'latency_p95' | 'mock_miss_rate';
 export const CUTOFF_NAMES: readonly CutoffName[] = ['error_rate', 'latency_p95', 'mock_miss_rate'];

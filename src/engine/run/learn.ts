@@ -16,16 +16,16 @@
  */
 import * as path from 'node:path';
 import { mkdir } from 'node:fs/promises';
-import type { EngineContext } from './context.js';
-import type { RepriseConfig } from './config/types.js';
-import type { SourceIssue } from './store/model.js';
-import type { PhaseRecord } from './report/types.js';
-import { readPairs } from './store/index.js';
-import { endpointKey } from './store/endpoint.js';
-import { replay } from './replay/index.js';
-import type { MockManager } from './mocks/index.js';
-import { validateResponse } from './validate/index.js';
-import type { ActualResponse } from './validate/compare.js';
+import type { EngineContext } from '../context.js';
+import type { RepriseConfig } from '../config/types.js';
+import type { SourceIssue } from '../store/model.js';
+import type { PhaseRecord } from '../report/types.js';
+import { readPairs } from '../store/index.js';
+import { endpointKey } from '../store/endpoint.js';
+import { replay } from '../replay/index.js';
+import type { MockManager } from '../mocks/index.js';
+import { validateResponse } from '../validate/index.js';
+import type { ActualResponse } from '../validate/compare.js';
 import {
   learnNoise,
   loadNoiseModel,
@@ -33,9 +33,10 @@ import {
   saveNoiseModel,
   type NoiseModel,
   type NoiseSample,
-} from './validate/noise.js';
-import { noiseFileOf, validateOptionsFor } from './run.js';
-import { PhaseError, PhaseRecorder, startBackends, startService, stopService, type ServiceProcess } from './sut/index.js';
+} from '../validate/noise.js';
+import { noiseFileOf, validateOptionsFor } from './options.js';
+import { replayConfigFor, sessionHooks, sessionPlan } from './plan.js';
+import { PhaseError, PhaseRecorder, startBackends, startService, stopService, type ServiceProcess } from '../sut/index.js';
 
 export interface LearnOptions {
   config: RepriseConfig;
@@ -95,6 +96,8 @@ export async function learn(opts: LearnOptions): Promise<LearnOutcome> {
   const phases = new PhaseRecorder(ctx.clock);
   const warnings: string[] = [];
   const onIssue = (i: SourceIssue) => ctx.events.emit('source:issue', i);
+  // The same session plan as a run: both passes replay as `reprise run` would.
+  const plan = sessionPlan(config);
   let mocks: MockManager | undefined;
   let service: ServiceProcess | undefined;
   let stoppedService = false;
@@ -142,7 +145,8 @@ export async function learn(opts: LearnOptions): Promise<LearnOutcome> {
     const s = await replay({
       pairs: readPairs(config.traffic, { signal, onIssue, direction: 'in' }),
       target: config.target,
-      config: config.replay,
+      config: replayConfigFor(config),
+      ...sessionHooks(plan, mocks),
       validate: (pair, actual) => {
         keep(pair.id, endpointKey(pair.request.method, pair.request.url), actual);
         return validateResponse(pair.response, actual, validateOptionsFor(config, pair));
@@ -165,7 +169,7 @@ export async function learn(opts: LearnOptions): Promise<LearnOutcome> {
   };
 
   try {
-    mocks = await startBackends({ config, ctx, signal, phases, onIssue });
+    mocks = await startBackends({ config, ctx, signal, phases, onIssue, sessions: plan });
     await startSvc(1);
 
     const first = new Map<string, Answer>();
