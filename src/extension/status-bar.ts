@@ -1,6 +1,6 @@
 /** The status bar item: the last run's verdict and pass rate (or live progress); a click opens its report. */
 import * as vscode from 'vscode';
-import type { RunSummary } from '../engine/report/types.js';
+import type { RunSummary } from '../shared/results.js';
 import { passRate, pct } from './views/runs-tree.js';
 
 const ICONS: Record<string, string> = { pass: '$(pass)', fail: '$(error)', error: '$(bug)', aborted: '$(circle-slash)', running: '$(loading~spin)' };

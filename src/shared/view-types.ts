@@ -3,9 +3,7 @@
  * `reprise report --html`) from the engine's run folder data; the webviews only render it.
  * No `vscode` import and no Node-only import: the webview bundles use these types too.
  */
-import type { RunSummary, GateResult } from '../engine/report/types.js';
-import type { FieldDiff } from '../engine/validate/types.js';
-import type { MatcherFailure } from '../engine/mocks/types.js';
+import type { RunSummary, GateResult, FieldDiff, MatcherFailure } from './results.js';
 
 export type { RunSummary, GateResult, FieldDiff, MatcherFailure };
 

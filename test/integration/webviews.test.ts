@@ -10,7 +10,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { ReplayDone } from '../../src/extension/commands/replay-runner.js';
 import type { ReportPanel, DiffPanel, UnmatchedPanel } from '../../src/extension/webviews/index.js';
-import type { RequestResult } from '../../src/engine/replay/types.js';
+import type { RequestResult } from '../../src/shared/results.js';
 import { activateReprise, workspaceRoot } from './helpers.js';
 import { clearRuns, configFile, configureExample, eventually, restoreConfig } from './example-service.js';
 

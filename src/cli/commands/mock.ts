@@ -7,7 +7,7 @@ import type { EngineContext } from '../../engine/context.js';
 import type { Pair, SourceIssue } from '../../engine/store/model.js';
 import { readPairs } from '../../engine/store/index.js';
 import { startMocks, type MockCallEvent, type MockManager } from '../../engine/mocks/index.js';
-import type { MockStats, UnmatchedCall } from '../../engine/mocks/types.js';
+import type { MockStats, UnmatchedCall } from '../../shared/results.js';
 import { newRunId, writeFileAtomic } from '../../engine/report/index.js';
 
 const help = `Usage: reprise mock [options]

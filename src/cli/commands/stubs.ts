@@ -15,7 +15,7 @@ import {
   type StubResponse,
   type PromoteMode,
 } from '../../engine/mocks/index.js';
-import type { UnmatchedCall } from '../../engine/mocks/types.js';
+import type { UnmatchedCall } from '../../shared/results.js';
 import { readUnmatched, runDirOf, UNMATCHED_FILE } from '../../engine/report/index.js';
 import { isSecretHeader } from '../../engine/redact.js';
 import { outboundOf, selectMocks, mockSessionsDir } from './mock.js';

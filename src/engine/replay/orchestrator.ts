@@ -25,7 +25,7 @@ import type { Validation } from '../validate/types.js';
 import { bodyBytes, bodyText, splitUrl, type Pair } from '../store/model.js';
 import { endpointKey } from '../store/endpoint.js';
 import { isSecretHeader, redactHeaders, redactUrl } from '../redact.js';
-import type { RequestResult } from './types.js';
+import type { ActualResponse, RequestResult } from './types.js';
 import { createClient, type ReplayClient, type SendResponse } from './client.js';
 import {
   applyCaptures,
@@ -39,12 +39,7 @@ import {
   type RuntimeEnv,
 } from './runtime.js';
 
-export interface ActualResponse {
-  status: number;
-  headers: Record<string, string | string[]>;
-  body?: string;
-  bodyEncoding?: 'utf8' | 'base64';
-}
+export type { ActualResponse };
 
 export interface ReplayOptions {
   /** Inbound pairs in store order (a session's pairs in seq order, sessions interleaved). Outbound pairs are skipped. */

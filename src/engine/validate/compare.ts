@@ -9,6 +9,7 @@ import { isUtf8 } from 'node:buffer';
 import { createHash } from 'node:crypto';
 import type { BodyEncoding, Headers, RecordedResponse } from '../store/model.js';
 import type { FieldDiff, Validation, ValidateOptions } from './types.js';
+import type { ActualResponse } from '../../shared/results.js';
 import {
   NO_STATES,
   PatternSet,
@@ -20,13 +21,7 @@ import {
 } from './jsonpath.js';
 import { isNoisyHeader, shapeOf } from './shapes.js';
 
-/** A live response as the replayer received it. */
-export interface ActualResponse {
-  status: number;
-  headers: Headers;
-  body?: string;
-  bodyEncoding?: BodyEncoding;
-}
+export type { ActualResponse };
 
 /** Options compiled for the comparison; build once with `compileValidateOptions` or let validateResponse cache it. */
 export interface CompiledValidateOptions {

@@ -4,7 +4,7 @@
  */
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { RequestResult } from '../../engine/replay/types.js';
+import type { RequestResult } from '../../shared/results.js';
 import type { Pair } from '../../engine/store/model.js';
 import type { EngineHost } from '../engine-host.js';
 import { bodyForDisplay, type RepriseDocuments } from '../views/pair-document.js';

@@ -6,7 +6,7 @@
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { RequestResult } from '../../engine/replay/types.js';
+import type { RequestResult } from '../../shared/results.js';
 import type { EngineHost } from '../engine-host.js';
 import { RepriseStatusBar } from '../status-bar.js';
 import { DebugTarget, type DebugReplayOptions } from '../debug/debug-target.js';

@@ -6,7 +6,7 @@
 import * as vscode from 'vscode';
 import type { RepriseConfig } from '../../engine/config/types.js';
 import type { MockManager } from '../../engine/mocks/index.js';
-import type { RequestResult } from '../../engine/replay/types.js';
+import type { RequestResult } from '../../shared/results.js';
 import type { RunOutcome, SessionPlan } from '../../engine/run/index.js';
 import { ConfigError, type EngineHost } from '../engine-host.js';
 import type { RepriseStatusBar } from '../status-bar.js';

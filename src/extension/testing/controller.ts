@@ -6,7 +6,7 @@
  * built-in test commands.
  */
 import * as vscode from 'vscode';
-import type { RequestResult } from '../../engine/replay/types.js';
+import type { RequestResult } from '../../shared/results.js';
 import type { Pair } from '../../engine/store/model.js';
 import type { ReplayRunner } from '../commands/replay-runner.js';
 import { expectedActual } from '../commands/diff.js';

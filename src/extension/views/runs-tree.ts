@@ -5,9 +5,7 @@
  */
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { GateResult, RunSummary } from '../../engine/report/types.js';
-import type { RequestResult } from '../../engine/replay/types.js';
-import type { UnmatchedCall } from '../../engine/mocks/types.js';
+import type { GateResult, RunSummary, RequestResult, UnmatchedCall } from '../../shared/results.js';
 import type { EngineHost } from '../engine-host.js';
 import type { WorkspaceConfig } from '../workspace-config.js';
 

@@ -9,7 +9,7 @@ import { RepriseWebview } from './panel.js';
 import type { WebviewServices } from './services.js';
 import { diffInit, diffMore, ignorePath, addTolerance, acceptActual, openNativeDiff, rerunRequest, type ActionReply } from '../../shared/protocols/diff.js';
 import type { DiffView } from '../../shared/view-types.js';
-import type { RequestResult } from '../../engine/replay/types.js';
+import type { RequestResult } from '../../shared/results.js';
 import type { Pair } from '../../engine/store/model.js';
 import type { RepriseConfig } from '../../engine/config/types.js';
 import { addIgnore, setTolerance } from './config-edit.js';

@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import * as vscode from 'vscode';
 import type { EngineHost } from '../engine-host.js';
 import type { RepriseConfig } from '../../engine/config/types.js';
-import type { RequestResult } from '../../engine/replay/types.js';
+import type { RequestResult } from '../../shared/results.js';
 import type { RunOutcome } from '../../engine/run/index.js';
 import { sessionPrefixIds, type SessionStep } from './rerun-scope.js';
 

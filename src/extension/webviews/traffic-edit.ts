@@ -8,13 +8,7 @@ import { promises as fsp } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import * as path from 'node:path';
 
-export interface ActualResponse {
-  status: number;
-  headers: Record<string, string | string[]>;
-  body?: string;
-  bodyEncoding?: 'utf8' | 'base64';
-  truncated?: boolean;
-}
+import type { ActualResponse } from '../../shared/results.js';
 
 /**
  * Rewrite line `line` (1-based) of `file`, whose pair has id `pairId`, with `response` as its recorded

@@ -9,7 +9,7 @@ import { RepriseWebview } from './panel.js';
 import type { WebviewServices } from './services.js';
 import { unmatchedInit, draftStubs, saveStubs, rerunAfterPromote, type StubDraft, type SaveReply, type RerunReply } from '../../shared/protocols/unmatched.js';
 import type { UnmatchedCallView } from '../../shared/view-types.js';
-import type { UnmatchedCall } from '../../engine/mocks/types.js';
+import type { UnmatchedCall } from '../../shared/results.js';
 import type { StubDefinition, StubResponse } from '../../engine/mocks/stub.js';
 import type { MockServiceConfig, RepriseConfig } from '../../engine/config/types.js';
 

@@ -12,7 +12,7 @@ import { runMockSession } from '../../../src/cli/commands/mock.js';
 import { loadConfig } from '../../../src/engine/config/index.js';
 import { defaultContext } from '../../../src/engine/context.js';
 import { RunWriter } from '../../../src/engine/report/index.js';
-import type { UnmatchedCall } from '../../../src/engine/mocks/types.js';
+import type { UnmatchedCall } from '../../../src/shared/results.js';
 
 async function call(base: string, method: string, p: string, json?: unknown, headers: Record<string, string> = {}) {
   const r = await request(base + p, {

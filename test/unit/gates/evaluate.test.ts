@@ -1,7 +1,7 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { evaluateGates, gatesPassed, NO_BASELINE_NOTE } from '../../../src/engine/gates/index.js';
-import type { Metrics } from '../../../src/engine/report/types.js';
+import type { Metrics } from '../../../src/shared/results.js';
 
 function metrics(over: Partial<Metrics> & Record<string, unknown> = {}): Metrics {
   return {

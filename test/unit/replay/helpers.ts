@@ -5,8 +5,7 @@ import { defaultContext, type EngineContext } from '../../../src/engine/context.
 import type { ReplayConfig } from '../../../src/engine/config/types.js';
 import type { Pair, PairInput } from '../../../src/engine/store/model.js';
 import { PairSchema } from '../../../src/engine/store/model.js';
-import type { Validation } from '../../../src/engine/validate/types.js';
-import type { RequestResult } from '../../../src/engine/replay/types.js';
+import type { Validation, RequestResult } from '../../../src/shared/results.js';
 import type { ActualResponse, ReplayOptions } from '../../../src/engine/replay/orchestrator.js';
 
 export interface Seen {

@@ -1,8 +1,7 @@
 import { promises as fsp } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { RequestResult } from '../../../src/engine/replay/types.js';
-import type { RunSummary } from '../../../src/engine/report/types.js';
+import type { RequestResult, RunSummary } from '../../../src/shared/results.js';
 import { MetricsCollector } from '../../../src/engine/report/metrics.js';
 
 export const repoRoot = path.resolve(__dirname, '../../..');

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { promises as fsp } from 'node:fs';
 import * as path from 'node:path';
 import { junitXml, junitXmlString, writeJunitFile, xmlText, xmlAttr } from '../../../src/engine/report/index.js';
-import type { RequestResult } from '../../../src/engine/replay/types.js';
+import type { RequestResult } from '../../../src/shared/results.js';
 import { tmpDir, result, failing, erroring, summaryOf } from './helpers.js';
 
 /**

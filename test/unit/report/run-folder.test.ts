@@ -6,7 +6,7 @@ import {
   RunWriter, newRunId, writeFileAtomic, listRuns, listRunsDetailed, readRun, readResults, readResultsPage,
   readUnmatched, setBaseline, getBaseline, resolveBaseline, deleteRun,
 } from '../../../src/engine/report/index.js';
-import type { RunSummary } from '../../../src/engine/report/types.js';
+import type { RunSummary } from '../../../src/shared/results.js';
 import type { Clock } from '../../../src/engine/context.js';
 import { tmpDir, result, failing, erroring } from './helpers.js';
 

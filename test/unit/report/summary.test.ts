@@ -3,8 +3,7 @@ import assert from 'node:assert/strict';
 import { promises as fsp } from 'node:fs';
 import * as path from 'node:path';
 import { formatSummary, formatProgress, formatGateValue, failureBrief } from '../../../src/engine/report/index.js';
-import type { RunSummary } from '../../../src/engine/report/types.js';
-import type { RequestResult } from '../../../src/engine/replay/types.js';
+import type { RunSummary, RequestResult } from '../../../src/shared/results.js';
 import { result, failing, erroring, summaryOf } from './helpers.js';
 
 const GOLDEN = path.join(__dirname, 'golden', 'summary-fail.txt');

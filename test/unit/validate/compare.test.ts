@@ -1,7 +1,8 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { validateResponse, compileValidateOptions, contentTypesMatch } from '../../../src/engine/validate/compare.js';
-import type { ValidateOptions, FieldDiff } from '../../../src/engine/validate/types.js';
+import type { ValidateOptions } from '../../../src/engine/validate/types.js';
+import type { FieldDiff } from '../../../src/shared/results.js';
 
 const JSON_CT = { 'content-type': 'application/json' };
 const base = (o: Partial<ValidateOptions> = {}): ValidateOptions => ({ ignore: [], tolerances: {}, headers: [], shapeOnly: false, ...o });

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { CutoffMonitor, compileCutoff, cutoffProblem } from '../../../src/engine/run/cutoffs.js';
 import { configFromObject } from '../../../src/engine/config/load.js';
 import { parseConfigText } from '../../../src/engine/config/load.js';
-import type { RequestResult } from '../../../src/engine/replay/types.js';
+import type { RequestResult } from '../../../src/shared/results.js';
 
 function res(over: Partial<RequestResult> = {}): RequestResult {
   return {

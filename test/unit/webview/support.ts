@@ -3,8 +3,7 @@ import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { RunWriter } from '../../../src/engine/report/run-folder.js';
-import type { RequestResult } from '../../../src/engine/replay/types.js';
-import type { UnmatchedCall } from '../../../src/engine/mocks/types.js';
+import type { RequestResult, UnmatchedCall } from '../../../src/shared/results.js';
 
 export const repoRoot = path.resolve(__dirname, '../../..');
 
