@@ -101,7 +101,7 @@ test('a run uses the mocks handed to it, counts the calls of the run only, and l
     const s = out.summary;
     assert.equal(s.verdict, 'pass', JSON.stringify({ metrics: s.metrics, phases: s.phases }));
     assert.equal(s.metrics.passed, 4);
-    const backends = s.phases.find((p) => p.name === 'backends');
+    const backends = (s.phases ?? []).find((p) => p.name === 'backends');
     assert.equal(backends?.status, 'ok');
     assert.match(backends?.detail ?? '', /mocks already running: dep at http:\/\/127\.0\.0\.1:\d+/);
     assert.deepEqual(
