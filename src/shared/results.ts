@@ -42,6 +42,8 @@ export interface Metrics {
   /** Matched mock calls / all mock calls (1 when there were no calls). */
   mock_match_rate: number;
   unmatched_requests: number;
+  /** Matched statements / all statements over Postgres mocks (1 with none); only when a Postgres mock ran. */
+  query_match_rate?: number;
   /** Fraction of sent requests that got a 5xx or no response. */
   error_rate: number;
   latency_p50: number;
@@ -233,13 +235,17 @@ export interface Validation {
 export interface UnmatchedCall {
   id: string;
   service: string;
+  /** Absent means 'http'. A Postgres call's request is `QUERY`/`EXECUTE` with the SQL as url (see `query`). */
+  protocol?: 'http' | 'postgres';
   /** ISO time of the call. */
   at: string;
   request: { method: string; url: string; headers: HeaderMap; body?: string; bodyEncoding?: BodyEncoding };
   /** The closest stubs (at most three), best first. */
   nearest: NearStub[];
-  /** What the mock answered. */
-  answeredWith: { status: number; passthrough?: string };
+  /** A Postgres call: the statement as the client sent it. */
+  query?: { sql: string; params?: Array<string | null | { base64: string }>; protocol: 'simple' | 'extended' };
+  /** What the mock answered (a Postgres mock: status 0 and the SQLSTATE of its ErrorResponse). */
+  answeredWith: { status: number; passthrough?: string; sqlstate?: string };
 }
 
 export interface NearStub {
@@ -254,7 +260,7 @@ export interface NearStub {
 
 export interface MatcherFailure {
   /** `scenario`: every request matcher passed but the stub waits for another sequence/scenario state. */
-  matcher: 'method' | 'path' | 'query' | 'header' | 'body' | 'scenario';
+  matcher: 'method' | 'path' | 'query' | 'header' | 'body' | 'scenario' | 'sql' | 'params';
   /** Where inside the matcher: query param name, header name, JSONPath of a body field. */
   field?: string;
   expected?: unknown;
@@ -265,6 +271,8 @@ export interface MatcherFailure {
 /** Per-service counters a mock keeps; mock_match_rate and unmatched_requests come from these. */
 export interface MockStats {
   service: string;
+  /** Absent means 'http'. Postgres mocks count statements (queries and executes); query_match_rate reads them. */
+  protocol?: 'http' | 'postgres';
   port: number;
   calls: number;
   matched: number;

@@ -106,6 +106,26 @@ export const MockSchema = doc(
       'Port the mock listens on. The service under test must call the dependency here (see `env`). 0 picks a free port.',
       8081,
     ),
+    type: doc(
+      annotate(z.enum(['http', 'postgres']), 'invalid-value', (v) => `type must be "http" or "postgres", got ${showValue(v)}`),
+      'What the mock speaks: `http` (default) or `postgres` (a Postgres wire-protocol server answering from recorded conversations). Left out, it is `postgres` when the mock\'s traffic holds Postgres conversations (native or Keploy `kind: Postgres` mocks) and no HTTP calls.',
+      'postgres',
+    ).optional(),
+    auth: doc(
+      z.strictObject({
+        method: doc(
+          annotate(z.enum(['trust', 'password', 'md5', 'scram-sha-256']), 'invalid-value', (v) =>
+            `auth.method must be trust, password, md5 or scram-sha-256, got ${showValue(v)}`),
+          'How a Postgres mock authenticates clients. Recorded SCRAM exchanges cannot be replayed, so the mock runs the method itself.',
+          'md5',
+          'trust',
+        ).optional(),
+        user: doc(z.string().min(1), 'User put in the mock\'s URL (default: the recorded user).', 'app').optional(),
+        password: doc(z.string(), 'Password the mock checks (needed for scram-sha-256; md5 and password accept any when unset).', 'secret').optional(),
+      }),
+      'Postgres mocks only: how clients authenticate.',
+      { method: 'trust' },
+    ).optional(),
     host: doc(
       z.string().min(1),
       'Address the mock binds to. Keep 127.0.0.1 unless the service runs in a container.',
@@ -692,6 +712,8 @@ function resolveMock(m: RawMock, base: string): MockServiceConfig {
     ignore: [...(m.ignore ?? [])],
   };
   if (m.unmatched?.passthrough !== undefined) out.unmatched.passthrough = m.unmatched.passthrough;
+  if (m.type !== undefined) out.type = m.type;
+  if (m.auth !== undefined) out.auth = { method: m.auth.method ?? 'trust', ...(m.auth.user ? { user: m.auth.user } : {}), ...(m.auth.password !== undefined ? { password: m.auth.password } : {}) };
   if (m.env !== undefined) out.env = m.env;
   return out;
 }

@@ -23,6 +23,10 @@ export interface MockServiceConfig {
   timing: 'recorded' | 'none' | number;
   /** JSONPaths ignored when matching request bodies (fields that change every run, e.g. `$.orderId`). */
   ignore: string[];
+  /** http (default) or postgres; undefined: inferred from the traffic when the mocks start. */
+  type?: 'http' | 'postgres';
+  /** Postgres mocks: how clients authenticate (default trust). */
+  auth?: { method: 'trust' | 'password' | 'md5' | 'scram-sha-256'; user?: string; password?: string };
 }
 
 export interface ReplayConfig {

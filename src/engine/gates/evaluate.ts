@@ -103,3 +103,13 @@ function notMeasured(metric: string, where: string): string {
 function round(v: number): number {
   return Number(v.toPrecision(12));
 }
+
+/** The gate a Postgres mock brings when no gate names it: `query_match_rate >= 0.95`. */
+export const DEFAULT_QUERY_MATCH_RATE = '>= 0.95';
+
+/** Gates checked by default: query_match_rate when a Postgres mock ran (the metric is present) and no gate names it. */
+export function defaultDbGates(gates: Record<string, string>, metrics: Metrics): GateResult[] {
+  if (metrics.query_match_rate === undefined || Object.prototype.hasOwnProperty.call(gates ?? {}, 'query_match_rate')) return [];
+  const [r] = evaluateGates({ query_match_rate: DEFAULT_QUERY_MATCH_RATE }, metrics);
+  return [{ ...r, note: 'default gate: a Postgres mock ran' }];
+}

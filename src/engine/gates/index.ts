@@ -10,4 +10,4 @@ export {
   type GateUnit,
   type CompiledGate,
 } from './parse.js';
-export { evaluateGates, evaluateCompiled, gatesPassed, compare, NO_BASELINE_NOTE, type GateMetrics } from './evaluate.js';
+export { evaluateGates, evaluateCompiled, gatesPassed, compare, NO_BASELINE_NOTE, defaultDbGates, DEFAULT_QUERY_MATCH_RATE, type GateMetrics } from './evaluate.js';

@@ -47,6 +47,10 @@ export const KNOWN_GATES = {
     description: 'Number of calls to mocks that matched no recorded stub.',
     kind: 'count', metric: 'unmatched_requests', example: '== 0',
   },
+  query_match_rate: {
+    description: 'Fraction of statements sent to Postgres mocks that matched a recorded query Measured only when a Postgres mock ran; then checked as `>= 0.95` when no gate names it.',
+    kind: 'fraction', metric: 'query_match_rate', example: '>= 0.95', optional: true,
+  },
   error_rate: {
     description: 'Fraction of sent requests that got a 5xx or no response at all.',
     kind: 'fraction', metric: 'error_rate', example: '<= 0.01',

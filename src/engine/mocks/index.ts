@@ -23,6 +23,7 @@ export { findNearest } from './nearest.js';
 export { stubsFromTraffic, requestMatcherFor, type FromTrafficResult } from './from-traffic.js';
 export { parseStubFile, loadStubDir } from './stub-files.js';
 export { MockServer, redactHeaders, RESET_PATH, type MockServerOptions, type MockCallEvent } from './server.js';
-export { startMocks, loadServiceStubs, sessionMode, type MockManager, type StartMocksOptions, type SessionIsolation, type SessionMode } from './manager.js';
+export { PgMockServer, UNMATCHED_SQLSTATE } from './postgres/server.js';
+export { startMocks, loadServiceStubs, sessionMode, type AnyMockServer, type MockManager, type StartMocksOptions, type SessionIsolation, type SessionMode } from './manager.js';
 export { draftStubFromUnmatched, saveStub, type PromoteMode } from './promote.js';
 export { importWireMock, mappingToStub, toWireMockMappings } from './wiremock.js';

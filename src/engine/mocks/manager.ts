@@ -11,6 +11,9 @@ import { loadStubDir } from './stub-files.js';
 import type { StubDefinition } from './stub.js';
 import type { MockStats, UnmatchedCall } from './types.js';
 import { importWireMock } from './wiremock.js';
+import { PgMockServer } from './postgres/server.js';
+import { readPgConversations } from '../store/postgres/read.js';
+import type { PgConversation } from '../store/postgres/model.js';
 import path from 'node:path';
 import { promises as fs } from 'node:fs';
 
@@ -23,7 +26,15 @@ export interface StartMocksOptions {
   onCall?: (e: MockCallEvent) => void;
   /** Per-session sequence isolation; default: off (sequences run across the whole run). */
   sessions?: SessionIsolation;
+  /**
+   * Recorded Postgres conversations of one mock (type postgres, or type left out: then the mock is a Postgres
+   * mock when this yields any and `outbound` none). Default: read from the mock's own `traffic`.
+   */
+  conversations?: (service: string, cfg: MockServiceConfig) => AsyncIterable<PgConversation>;
 }
+
+/** Any mock the manager runs: HTTP or Postgres, with the same outward shape. */
+export type AnyMockServer = MockServer | PgMockServer;
 
 /**
  * Sequences and scenarios restart for every replay session when `isolate` is on. How depends on what the
@@ -50,7 +61,7 @@ export function sessionMode(s: SessionIsolation | undefined): SessionMode {
 }
 
 export interface MockManager {
-  servers: MockServer[];
+  servers: AnyMockServer[];
   /** service → base URL (http://127.0.0.1:port). */
   urls: Record<string, string>;
   /** cfg.env → URL, for the service under test's environment. */
@@ -99,7 +110,7 @@ export async function loadServiceStubs(
 
 export async function startMocks(configs: MockServiceConfig[], opts: StartMocksOptions): Promise<MockManager> {
   const { ctx, signal } = opts;
-  const servers: MockServer[] = [];
+  const servers: AnyMockServer[] = [];
   const issues: SourceIssue[] = [];
   const mode = sessionMode(opts.sessions);
   const listeners = new Set<(e: MockCallEvent) => void>();
@@ -112,6 +123,17 @@ export async function startMocks(configs: MockServiceConfig[], opts: StartMocksO
   try {
     for (const cfg of configs) {
       signal?.throwIfAborted();
+      const pg = await postgresMock(cfg, opts);
+      if (pg) {
+        for (const i of pg.issues) {
+          issues.push(i);
+          ctx.events.emit('source:issue', i);
+        }
+        await pg.start();
+        servers.push(pg);
+        ctx.logger.info(`mock '${cfg.service}' (postgres) on ${pg.url} (${pg.stubCount} recorded statements)`);
+        continue;
+      }
       const loaded = await loadServiceStubs(cfg, opts.outbound(cfg.service, cfg), signal);
       for (const i of loaded.issues) {
         issues.push(i);
@@ -162,4 +184,30 @@ export async function startMocks(configs: MockServiceConfig[], opts: StartMocksO
       await Promise.all(servers.map((s) => s.stop()));
     },
   };
+}
+
+/**
+ * The Postgres mock for a config, when it is one: `type: postgres`, or no type and traffic with Postgres
+ * conversations but no HTTP calls for the service. Undefined for an HTTP mock.
+ */
+async function postgresMock(cfg: MockServiceConfig, opts: StartMocksOptions): Promise<PgMockServer | undefined> {
+  if (cfg.type === 'http') return undefined;
+  const issues: SourceIssue[] = [];
+  const source = opts.conversations
+    ? opts.conversations(cfg.service, cfg)
+    : readPgConversations(cfg.traffic, { signal: opts.signal, onIssue: (i) => issues.push(i) });
+  const convs: PgConversation[] = [];
+  for await (const c of source) if (!c.service || c.service === cfg.service) convs.push(c);
+  if (cfg.type !== 'postgres') {
+    if (!convs.length) return undefined;
+    for await (const _ of opts.outbound(cfg.service, cfg)) return undefined;
+  }
+  const server = new PgMockServer(cfg, convs, {
+    onCall: (e) => {
+      opts.ctx.events.emit('mock:call', e);
+      opts.onCall?.(e);
+    },
+  });
+  server.issues.push(...issues);
+  return server;
 }

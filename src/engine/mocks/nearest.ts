@@ -9,7 +9,7 @@ import { inState, type ScenarioStates } from './stub-index.js';
 import type { MatcherFailure, NearStub } from './types.js';
 
 const SHORTLIST = 24;
-const WEIGHT: Record<MatcherFailure['matcher'], number> = { method: 4, path: 3, query: 1, header: 1, body: 1, scenario: 0.5 };
+const WEIGHT: Record<MatcherFailure['matcher'], number> = { method: 4, path: 3, query: 1, header: 1, body: 1, scenario: 0.5, sql: 4, params: 1 };
 
 function segments(p: string): string[] {
   return p.split('/').filter(Boolean);

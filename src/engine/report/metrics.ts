@@ -10,6 +10,7 @@
  *   got no response (errors count as fails).
  * - error_rate: (actual status ≥ 500 + no response) / sent.
  * - mock_match_rate: matched / calls over all mocks (1 with no calls); unmatched_requests: sum of unmatched.
+ * - query_match_rate: matched / calls over Postgres mocks (statements), present only when one ran.
  * - latency_*: over results with a latency, nearest-rank percentiles, in ms.
  * - throughput: sent / (duration_ms / 1000).
  * - status_counts: actual status → count; sent requests without a response count under "error".
@@ -108,10 +109,18 @@ export class MetricsCollector {
     let calls = 0;
     let matched = 0;
     let unmatched = 0;
+    let dbCalls = 0;
+    let dbMatched = 0;
+    let db = false;
     for (const s of this.mockStats.values()) {
       calls += s.calls;
       matched += s.matched;
       unmatched += s.unmatched;
+      if (s.protocol === 'postgres') {
+        db = true;
+        dbCalls += s.calls;
+        dbMatched += s.matched;
+      }
     }
     const duration = Math.max(0, durationMs);
     const statusCounts: Record<string, number> = {};
@@ -126,6 +135,7 @@ export class MetricsCollector {
       body_match_rate: ratio(this.bodyMatched, this.bodyCompared),
       mock_match_rate: ratio(matched, calls),
       unmatched_requests: unmatched,
+      ...(db ? { query_match_rate: ratio(dbMatched, dbCalls) } : {}),
       error_rate: this.sent ? (this.serverErrors + this.noResponse) / this.sent : 0,
       latency_p50: p50,
       latency_p95: p95,

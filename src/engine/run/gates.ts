@@ -5,7 +5,7 @@
  */
 import type { RepriseConfig } from '../config/types.js';
 import type { GateResult, Metrics } from '../report/types.js';
-import { evaluateGates, compileGate, GateSyntaxError, gateInfo } from '../gates/index.js';
+import { evaluateGates, compileGate, GateSyntaxError, gateInfo, defaultDbGates } from '../gates/index.js';
 import { resolveBaseline, type ResolvedBaseline } from '../report/index.js';
 import { ResourceSampler, type ServiceProcess } from '../sut/index.js';
 
@@ -47,6 +47,7 @@ export async function checkGates(config: RepriseConfig, runId: string, service: 
 /** The verdict gates of a finished replay. */
 export function verdictGates(config: RepriseConfig, m: Metrics, baseline: ResolvedBaseline | null, aborted: boolean): GateResult[] {
   const gates: GateResult[] = evaluateGates(config.quality_gates, m, baseline?.summary.metrics ?? null);
+  gates.push(...defaultDbGates(config.quality_gates, m));
   if (m.sent === 0 && !aborted) {
     gates.push({ name: 'requests_sent', expression: '> 0', measured: 0, pass: false, note: 'no inbound request was replayed: check traffic sources and include/exclude' });
   }

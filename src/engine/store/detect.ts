@@ -53,6 +53,7 @@ export function detectFormatFromHead(text: string, file = ''): TrafficFormat {
     if (/^\{\s*"msgType"\s*:\s*"rrpair"/.test(t)) return 'proxymock-jsonl';
     const nl = t.indexOf('\n');
     if (nl < 0 && /"direction"\s*:\s*"(in|out)"/.test(t) && /"request"\s*:\s*\{/.test(t)) return 'jsonl';
+    if (/^\{\s*"kind"\s*:\s*"postgres"/.test(t)) return 'jsonl';
     // Pretty-printed single documents
     if (/"request"\s*:\s*\{/.test(t) && /"response"\s*:\s*\{/.test(t) && !/"direction"\s*:/.test(t)) return 'wiremock';
     if (/^\{\s*("(id|uuid|name)"\s*:\s*"[^"]*"\s*,\s*){0,3}"request"\s*:\s*\{/.test(t)) return 'wiremock';
@@ -66,6 +67,7 @@ export function detectFormatFromHead(text: string, file = ''): TrafficFormat {
 
 function classifyObject(o: Record<string, unknown>): TrafficFormat {
   if (o.msgType === 'rrpair') return 'proxymock-jsonl';
+  if (o.kind === 'postgres' && Array.isArray(o.exchanges)) return 'jsonl';
   if ((o.direction === 'in' || o.direction === 'out') && o.request && typeof o.request === 'object') return 'jsonl';
   if (o.log && typeof o.log === 'object') return 'har';
   if (Array.isArray(o.mappings)) return 'wiremock';

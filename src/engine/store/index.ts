@@ -27,3 +27,5 @@ export { exportRrpairMd, pairToRrpairMd, rrpairHostDir } from './exporters/rrpai
 export { importWireMockPairs, wiremockRootOf, type WireMockPairOptions } from './importers/wiremock.js';
 export { exportWireMock, type WireMockExportOptions, type WireMockExportResult, type WireMockExportRoot } from './exporters/wiremock.js';
 export { redactPair, exportBody, type ExportOptions } from './exporters/common.js';
+export { PgConversationSchema, type PgConversation, type PgExchange, type PgRecordedMessage } from './postgres/model.js';
+export { readPgConversations, hasPgConversations, appendConversations } from './postgres/read.js';

@@ -10,6 +10,7 @@ import { pipeline } from 'node:stream/promises';
 import type { Writable } from 'node:stream';
 import { PairSchema, type Headers, type Pair, type PairInput, type RecordedRequest, type RecordedResponse } from './model.js';
 import { readLineBatches } from './io.js';
+import { isConversationLine } from './postgres/model.js';
 import { contextFor, zodMessage, type ImportContext, type ImportOptions, type LocatedPair } from './importers/types.js';
 
 /** Pairs of one native JSONL(.gz) file; a malformed line is an error issue (file, line) and is skipped. */
@@ -40,6 +41,8 @@ function parseLine(ctx: ImportContext, text: string, no: number): Pair | undefin
   }
   const fast = plainPair(raw);
   if (fast) return fast;
+  // A Postgres conversation (store/postgres) shares the store; pair readers skip it.
+  if (isConversationLine(raw)) return undefined;
   const parsed = PairSchema.safeParse(raw);
   if (!parsed.success) {
     ctx.issue({ line: no, severity: 'error', message: `not a traffic pair: ${zodMessage(parsed.error.issues)}` });

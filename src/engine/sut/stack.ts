@@ -12,6 +12,7 @@ import type { RepriseConfig, SutConfig } from '../config/types.js';
 import type { Pair, SourceIssue } from '../store/model.js';
 import { readPairs } from '../store/index.js';
 import { startMocks, type MockManager, type SessionIsolation } from '../mocks/index.js';
+import { readPgConversations } from '../store/postgres/read.js';
 import { compileLogPattern } from '../config/schema.js';
 import { PhaseError, type PhaseRecorder } from './phases.js';
 import { ServiceProcess, describeExit, type StopResult } from './process.js';
@@ -77,6 +78,7 @@ export async function startBackends(o: BackendsOptions): Promise<MockManager | u
               readPairs(cfg.traffic.length ? cfg.traffic : config.traffic, { signal, onIssue: o.onIssue, direction: 'out' }),
               (p) => p.service === service,
             ),
+          conversations: (_service, cfg) => readPgConversations(cfg.traffic.length ? cfg.traffic : config.traffic, { signal, onIssue: o.onIssue }),
           ctx,
           signal,
           sessions: o.sessions,

@@ -1,8 +1,8 @@
 /**
  * Keploy test sets: `tests/*.yaml` (kind Http) are inbound pairs; `mocks.yaml` holds many documents
  * separated by `---`, of which `kind: Http` ones (metadata.type HTTP_CLIENT) are outbound pairs with
- * service = the called URL's host. Other kinds (Postgres, Mongo, MySQL/SQL, gRPC, …) are skipped with an
- * info issue naming the kind. `assertions.noise` is kept in `meta.ignore` as Reprise ignore paths
+ * service = the called URL's host. `kind: Postgres` mocks are left to store/postgres/keploy.ts (they feed a
+ * Postgres wire mock); other kinds (Mongo, MySQL/SQL, gRPC, …) are skipped with an info issue naming the kind. `assertions.noise` is kept in `meta.ignore` as Reprise ignore paths
  * (`header.Date` → `header.date`, `body.id` → `$.id`).
  *
  * Read line by line; each YAML document is parsed on its own, so big mocks files stream.
@@ -91,6 +91,8 @@ export async function* keployPairs(ctx: ImportContext): AsyncGenerator<LocatedPa
     if (!isObj(d)) continue;
     const kind = String(d.kind ?? '');
     if (kind.toLowerCase() !== 'http') {
+      // Postgres mocks are conversations, read by store/postgres for a Postgres mock (type: postgres).
+      if (kind === 'Postgres') continue;
       const k = kind || '(no kind)';
       const s = skippedKinds.get(k);
       if (s) s.count++;
