@@ -474,6 +474,8 @@ class PgConnection {
       this.send(r.error);
       if (this.tx === 'T') this.tx = 'E';
     } else {
+      // recorded through the extended protocol: the row description came from a Describe
+      if (r.stmt.protocol === 'extended' && r.stmt.rowDescription instanceof Buffer) this.send(r.stmt.rowDescription);
       for (const b of r.stmt.response) this.send(b);
       this.tx = nextTx(this.tx, r.stmt, q);
     }
@@ -513,7 +515,8 @@ class PgConnection {
     const r = p.result ?? this.matched(q);
     p.result = undefined;
     if ('error' in r) return this.fail(r.error);
-    for (const b of r.stmt.response) this.send(b);
+    // recorded as a simple Query: its RowDescription is answered by Describe, not Execute
+    for (const b of r.stmt.response) if (r.stmt.protocol === 'extended' || b[0] !== 0x54) this.send(b);
     if (r.stmt.error) {
       this.tx = this.tx === 'T' ? 'E' : this.tx;
       this.skipping = true;

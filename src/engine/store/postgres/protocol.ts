@@ -141,7 +141,9 @@ class BodyWriter {
   }
   int16(v: number): this {
     const b = Buffer.alloc(2);
-    b.writeInt16BE(v);
+    // recorders sometimes keep an int16 as unsigned (attnum -2 as 65534)
+    if (v > 0x7fff) b.writeUInt16BE(v & 0xffff);
+    else b.writeInt16BE(v);
     this.parts.push(b);
     return this;
   }
